@@ -1,0 +1,111 @@
+package dev.lazypull.snapshotter.stats;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.ConcurrentHistogram;
+
+/**
+ * The counters of one mount's read path. Every component of the path records into the same
+ * instance; {@link #snapshot()} reads them all at once for {@code lazypull stats}. Recording is
+ * lock-free (striped adders, a concurrent histogram) because it sits on every FUSE read.
+ */
+public final class ReadStats {
+  private final LongAdder bytesFetched = new LongAdder();
+  private final LongAdder chunksFetched = new LongAdder();
+  private final LongAdder rangeRequests = new LongAdder();
+  private final LongAdder rangeFailures = new LongAdder();
+  private final LongAdder memoryHits = new LongAdder();
+  private final LongAdder memoryMisses = new LongAdder();
+  private final LongAdder diskHits = new LongAdder();
+  private final LongAdder diskMisses = new LongAdder();
+  private final LongAdder diskWriteFailures = new LongAdder();
+  private final LongAdder bytesServed = new LongAdder();
+  private final LongAdder reads = new LongAdder();
+  private final LongAdder readErrors = new LongAdder();
+  private final LongAdder verificationFailures = new LongAdder();
+  private final LongAdder fetchTimeouts = new LongAdder();
+  // Latencies from 1 us to 10 min with 2 significant digits: enough for p50..p99.9 of reads.
+  private final ConcurrentHistogram readLatencyMicros =
+      new ConcurrentHistogram(TimeUnit.MINUTES.toMicros(10), 2);
+
+  /** One Range request answered with {@code bytes} bytes (compressed) carrying {@code chunks}. */
+  public void rangeFetched(long bytes, int chunks) {
+    rangeRequests.increment();
+    bytesFetched.add(bytes);
+    chunksFetched.add(chunks);
+  }
+
+  public void rangeFailed() {
+    rangeFailures.increment();
+  }
+
+  public void memoryHit() {
+    memoryHits.increment();
+  }
+
+  public void memoryMiss() {
+    memoryMisses.increment();
+  }
+
+  public void diskHit() {
+    diskHits.increment();
+  }
+
+  public void diskMiss() {
+    diskMisses.increment();
+  }
+
+  public void diskWriteFailed() {
+    diskWriteFailures.increment();
+  }
+
+  public void verificationFailed() {
+    verificationFailures.increment();
+  }
+
+  public void fetchTimedOut() {
+    fetchTimeouts.increment();
+  }
+
+  /** A read served {@code bytes} bytes after {@code nanos}. */
+  public void readServed(long bytes, long nanos) {
+    reads.increment();
+    bytesServed.add(bytes);
+    recordLatency(nanos);
+  }
+
+  /** A read failed (EIO) after {@code nanos}. */
+  public void readFailed(long nanos) {
+    readErrors.increment();
+    recordLatency(nanos);
+  }
+
+  private void recordLatency(long nanos) {
+    long micros = Math.max(1, TimeUnit.NANOSECONDS.toMicros(nanos));
+    readLatencyMicros.recordValue(Math.min(micros, readLatencyMicros.getHighestTrackableValue()));
+  }
+
+  public StatsSnapshot snapshot() {
+    return new StatsSnapshot(
+        bytesFetched.sum(),
+        chunksFetched.sum(),
+        rangeRequests.sum(),
+        rangeFailures.sum(),
+        memoryHits.sum(),
+        memoryMisses.sum(),
+        diskHits.sum(),
+        diskMisses.sum(),
+        diskWriteFailures.sum(),
+        reads.sum(),
+        readErrors.sum(),
+        bytesServed.sum(),
+        verificationFailures.sum(),
+        fetchTimeouts.sum(),
+        new StatsSnapshot.Latency(
+            readLatencyMicros.getValueAtPercentile(50),
+            readLatencyMicros.getValueAtPercentile(90),
+            readLatencyMicros.getValueAtPercentile(99),
+            readLatencyMicros.getValueAtPercentile(99.9),
+            readLatencyMicros.getMaxValue()));
+  }
+}

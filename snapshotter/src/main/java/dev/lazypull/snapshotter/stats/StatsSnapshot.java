@@ -1,0 +1,95 @@
+package dev.lazypull.snapshotter.stats;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The read path's counters at one instant. {@code bytesFetched} counts compressed bytes received
+ * from the registry; {@code bytesServed} counts uncompressed bytes returned to readers.
+ */
+public record StatsSnapshot(
+    long bytesFetched,
+    long chunksFetched,
+    long rangeRequests,
+    long rangeFailures,
+    long memoryHits,
+    long memoryMisses,
+    long diskHits,
+    long diskMisses,
+    long diskWriteFailures,
+    long reads,
+    long readErrors,
+    long bytesServed,
+    long verificationFailures,
+    long fetchTimeouts,
+    Latency readLatencyMicros) {
+
+  /** Read latency percentiles in microseconds. */
+  public record Latency(long p50, long p90, long p99, long p999, long max) {}
+
+  /** Flat name/value pairs in a stable order, for the JSON and the table of {@code lazypull stats}. */
+  public Map<String, Long> asMap() {
+    Map<String, Long> m = new LinkedHashMap<>();
+    m.put("bytesFetched", bytesFetched);
+    m.put("chunksFetched", chunksFetched);
+    m.put("rangeRequests", rangeRequests);
+    m.put("rangeFailures", rangeFailures);
+    m.put("memoryHits", memoryHits);
+    m.put("memoryMisses", memoryMisses);
+    m.put("diskHits", diskHits);
+    m.put("diskMisses", diskMisses);
+    m.put("diskWriteFailures", diskWriteFailures);
+    m.put("reads", reads);
+    m.put("readErrors", readErrors);
+    m.put("bytesServed", bytesServed);
+    m.put("verificationFailures", verificationFailures);
+    m.put("fetchTimeouts", fetchTimeouts);
+    m.put("readLatencyP50Micros", readLatencyMicros.p50());
+    m.put("readLatencyP90Micros", readLatencyMicros.p90());
+    m.put("readLatencyP99Micros", readLatencyMicros.p99());
+    m.put("readLatencyP999Micros", readLatencyMicros.p999());
+    m.put("readLatencyMaxMicros", readLatencyMicros.max());
+    return m;
+  }
+
+  /** A compact JSON object (numbers only, so no escaping is needed). */
+  public String toJson() {
+    StringBuilder sb = new StringBuilder("{");
+    asMap().forEach((k, v) -> sb.append(sb.length() > 1 ? "," : "").append('"').append(k).append("\":").append(v));
+    return sb.append('}').toString();
+  }
+
+  /** Parses what {@link #toJson()} wrote (the daemon's stats file); unknown keys are ignored. */
+  public static StatsSnapshot fromMap(Map<String, ? extends Number> m) {
+    java.util.function.ToLongFunction<String> g = k -> m.containsKey(k) ? m.get(k).longValue() : 0L;
+    return new StatsSnapshot(
+        g.applyAsLong("bytesFetched"),
+        g.applyAsLong("chunksFetched"),
+        g.applyAsLong("rangeRequests"),
+        g.applyAsLong("rangeFailures"),
+        g.applyAsLong("memoryHits"),
+        g.applyAsLong("memoryMisses"),
+        g.applyAsLong("diskHits"),
+        g.applyAsLong("diskMisses"),
+        g.applyAsLong("diskWriteFailures"),
+        g.applyAsLong("reads"),
+        g.applyAsLong("readErrors"),
+        g.applyAsLong("bytesServed"),
+        g.applyAsLong("verificationFailures"),
+        g.applyAsLong("fetchTimeouts"),
+        new Latency(
+            g.applyAsLong("readLatencyP50Micros"),
+            g.applyAsLong("readLatencyP90Micros"),
+            g.applyAsLong("readLatencyP99Micros"),
+            g.applyAsLong("readLatencyP999Micros"),
+            g.applyAsLong("readLatencyMaxMicros")));
+  }
+
+  /** A human table, one counter a line. */
+  public String toTable() {
+    StringBuilder sb = new StringBuilder();
+    asMap().forEach((k, v) -> sb.append(String.format(Locale.ROOT, "%-24s %d%n", k, v)));
+    return sb.toString();
+  }
+}

@@ -1,0 +1,255 @@
+package dev.lazypull.snapshotter.fetch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lazypull.format.ChunkLocation;
+import dev.lazypull.snapshotter.cache.ChunkCache;
+import dev.lazypull.snapshotter.stats.ReadStats;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ChunkFetcherTest {
+  private static final FetchOptions OPTIONS = FetchOptions.defaults().withTimeout(Duration.ofSeconds(5));
+
+  @TempDir Path cacheDir;
+  private final List<AutoCloseable> open = new ArrayList<>();
+  private final ReadStats stats = new ReadStats();
+
+  @AfterEach
+  void close() throws Exception {
+    for (AutoCloseable c : open.reversed()) {
+      c.close();
+    }
+  }
+
+  private ChunkFetcher fetcher(BlobRangeSource source, FetchOptions options) throws IOException {
+    ChunkCache cache = ChunkCache.open(64 << 20, cacheDir, 1L << 30, stats);
+    ChunkFetcher fetcher = new ChunkFetcher(source, cache, options, stats);
+    open.add(cache);
+    open.add(fetcher);
+    return fetcher;
+  }
+
+  private static void assertChunks(TestLayer layer, List<byte[]> got) {
+    assertThat(got).hasSize(layer.chunks().size());
+    for (int i = 0; i < got.size(); i++) {
+      assertThat(got.get(i)).as("chunk %d", i).isEqualTo(layer.plain(i));
+    }
+  }
+
+  @Test
+  void fetchesAdjacentChunksInOneVerifiedRange() throws IOException {
+    TestLayer layer = TestLayer.of(1, 1000, 70_000, 5, 300_000);
+    FakeRegistry registry = new FakeRegistry().with(layer);
+
+    assertChunks(layer, fetcher(registry, OPTIONS).load(layer.chunks()));
+
+    assertThat(registry.requests).containsExactly(new FakeRegistry.Request(layer.digest(), 0, layer.blob().length));
+    assertThat(stats.snapshot().chunksFetched()).isEqualTo(4);
+    assertThat(stats.snapshot().bytesFetched()).isEqualTo(layer.blob().length);
+  }
+
+  @Test
+  void readCutsTheRequestedTarBytesAcrossChunks() throws IOException {
+    TestLayer layer = TestLayer.of(2, 4096, 4096, 4096);
+    ChunkFetcher fetcher = fetcher(new FakeRegistry().with(layer), OPTIONS);
+
+    byte[] got = fetcher.read(layer.chunks(), 4000, 5000);
+
+    assertThat(got).isEqualTo(Arrays.copyOfRange(layer.tar(), 4000, 9000));
+  }
+
+  @Test
+  void servesRepeatedReadsFromMemoryAndANewProcessFromDisk() throws Exception {
+    TestLayer layer = TestLayer.of(3, 50_000, 60_000);
+    FakeRegistry registry = new FakeRegistry().with(layer);
+    ChunkFetcher first = fetcher(registry, OPTIONS);
+    first.load(layer.chunks());
+    first.load(layer.chunks());
+    assertThat(registry.requests).hasSize(1);
+    assertThat(stats.snapshot().memoryHits()).isEqualTo(2);
+    close(); // waits for the disk writes, as a mount's shutdown does
+    open.clear();
+
+    FakeRegistry unreachable = new FakeRegistry();
+    ReadStats before = stats;
+    long diskHitsBefore = before.snapshot().diskHits();
+    assertChunks(layer, fetcher(unreachable, OPTIONS).load(layer.chunks()));
+    assertThat(unreachable.requests).isEmpty();
+    assertThat(stats.snapshot().diskHits() - diskHitsBefore).isEqualTo(2);
+  }
+
+  @Test
+  void concurrentReadersOfTheSameChunksShareOneFetch() throws Exception {
+    TestLayer layer = TestLayer.of(4, 100_000, 100_000, 100_000);
+    CountDownLatch gate = new CountDownLatch(1);
+    FakeRegistry registry = new FakeRegistry().with(layer);
+    registry.inject((b, o, l, truth) -> {
+      try {
+        gate.await();
+      } catch (InterruptedException e) {
+        throw new IOException(e);
+      }
+      return truth;
+    }, Integer.MAX_VALUE);
+    ChunkFetcher fetcher = fetcher(registry, OPTIONS);
+    int readers = 16;
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<List<byte[]>>> results = new ArrayList<>();
+      for (int i = 0; i < readers; i++) {
+        results.add(pool.submit(() -> fetcher.load(layer.chunks())));
+      }
+      // Every reader has missed memory while the one fetch is held at the gate, so all join it.
+      while (stats.snapshot().memoryMisses() < (long) readers * layer.chunks().size()) {
+        Thread.onSpinWait();
+      }
+      gate.countDown();
+      for (Future<List<byte[]>> r : results) {
+        assertChunks(layer, r.get(10, TimeUnit.SECONDS));
+      }
+    }
+    assertThat(registry.requests).hasSize(1);
+    assertThat(fetcher.inFlightCount()).isZero();
+  }
+
+  @Test
+  void mergesOnlyWithinTheGapAndSizeBounds() throws IOException {
+    TestLayer layer = TestLayer.of(5, 20_000, 20_000, 20_000, 20_000, 20_000);
+    FakeRegistry registry = new FakeRegistry().with(layer);
+    List<ChunkLocation> c = layer.chunks();
+
+    // Chunks 0, 2 and 4: the gaps are one chunk each, over a gap bound of 1 byte.
+    fetcher(registry, OPTIONS.withMerging(1 << 20, 1)).load(List.of(c.get(0), c.get(2), c.get(4)));
+
+    assertThat(registry.requests).hasSize(3);
+  }
+
+  @Test
+  void boundsParallelRequests() throws Exception {
+    int[] sizes = new int[64];
+    Arrays.fill(sizes, 10_000);
+    TestLayer layer = TestLayer.of(6, sizes);
+    FakeRegistry registry = new FakeRegistry().with(layer);
+    // The first requests wait until three are in flight at once: the bound is reached, never passed.
+    CountDownLatch threeInFlight = new CountDownLatch(3);
+    registry.inject((b, o, l, truth) -> {
+      threeInFlight.countDown();
+      try {
+        threeInFlight.await(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        throw new IOException(e);
+      }
+      return truth;
+    }, Integer.MAX_VALUE);
+    List<ChunkLocation> everyOther = new ArrayList<>();
+    for (int i = 0; i < sizes.length; i += 2) {
+      everyOther.add(layer.chunks().get(i));
+    }
+
+    fetcher(registry, OPTIONS.withMerging(1 << 20, 0).withMaxParallelRequests(3)).load(everyOther);
+
+    assertThat(registry.requests).hasSize(32);
+    assertThat(registry.maxInFlight.get()).isEqualTo(3);
+  }
+
+  @Test
+  void corruptBytesAreRefetchedOnceAndNeverServed() throws IOException {
+    TestLayer layer = TestLayer.of(7, 40_000, 40_000);
+    FakeRegistry registry = new FakeRegistry().with(layer);
+    registry.inject((b, o, l, truth) -> FakeRegistry.flipped(truth), 1);
+
+    assertChunks(layer, fetcher(registry, OPTIONS).load(layer.chunks()));
+
+    assertThat(stats.snapshot().verificationFailures()).isPositive();
+  }
+
+  @Test
+  void persistentCorruptionFailsTheReadAndCachesNothing() throws IOException {
+    TestLayer layer = TestLayer.of(8, 40_000);
+    FakeRegistry registry = new FakeRegistry().with(layer);
+    registry.inject((b, o, l, truth) -> FakeRegistry.flipped(truth), Integer.MAX_VALUE);
+    ChunkFetcher fetcher = fetcher(registry, OPTIONS);
+
+    assertThatThrownBy(() -> fetcher.load(layer.chunks()))
+        .isInstanceOf(ChunkVerificationException.class)
+        .hasMessageContaining(layer.chunks().getFirst().digest().toString());
+    assertThat(registry.requests).hasSize(2);
+    assertThat(stats.snapshot().verificationFailures()).isEqualTo(2);
+
+    registry.heal();
+    assertChunks(layer, fetcher.load(layer.chunks()));
+    assertThat(registry.requests).hasSize(3);
+  }
+
+  @Test
+  void transientErrorsAndShortBodiesAreRetried() throws IOException {
+    TestLayer layer = TestLayer.of(9, 30_000, 30_000);
+    FakeRegistry registry = new FakeRegistry().with(layer);
+    registry.inject((b, o, l, truth) -> {
+      if (registry.requests.size() == 1) {
+        throw new IOException("connection reset");
+      }
+      return Arrays.copyOf(truth, truth.length / 2);
+    }, 2);
+
+    assertChunks(layer, fetcher(registry, OPTIONS).load(layer.chunks()));
+
+    assertThat(registry.requests).hasSize(3);
+    assertThat(stats.snapshot().rangeFailures()).isEqualTo(2);
+  }
+
+  @Test
+  void aStoppedRegistryFailsReadsInBoundedTimeAndRecovers() throws IOException {
+    TestLayer layer = TestLayer.of(10, 30_000);
+    FakeRegistry registry = new FakeRegistry().with(layer);
+    registry.inject((b, o, l, truth) -> {
+      throw new java.net.ConnectException("connection refused");
+    }, Integer.MAX_VALUE);
+    ChunkFetcher fetcher = fetcher(registry, OPTIONS.withTimeout(Duration.ofMillis(400)));
+
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> fetcher.load(layer.chunks())).isInstanceOf(IOException.class);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+
+    registry.heal();
+    assertChunks(layer, fetcher.load(layer.chunks()));
+  }
+
+  @Test
+  void aHangingRegistryTimesOutAndTheHungRequestIsInterrupted() throws Exception {
+    TestLayer layer = TestLayer.of(11, 30_000);
+    FakeRegistry registry = new FakeRegistry().with(layer);
+    CountDownLatch interrupted = new CountDownLatch(1);
+    registry.inject((b, o, l, truth) -> {
+      try {
+        new CountDownLatch(1).await(); // a peer that never answers
+      } catch (InterruptedException e) {
+        interrupted.countDown();
+      }
+      throw new IOException("gave up");
+    }, 1);
+    ChunkFetcher fetcher = fetcher(registry, OPTIONS.withTimeout(Duration.ofMillis(300)).withMaxParallelRequests(1));
+
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> fetcher.load(layer.chunks())).isInstanceOf(FetchTimeoutException.class);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+    assertThat(interrupted.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(stats.snapshot().fetchTimeouts()).isEqualTo(1);
+
+    // The only request slot was released: the registry answers again and so does the read.
+    assertChunks(layer, fetcher.load(layer.chunks()));
+  }
+}
