@@ -1,0 +1,130 @@
+package dev.lazypull.snapshotter.image;
+
+import dev.lazypull.format.LazyAnnotations;
+import dev.lazypull.format.LazyAnnotations.TocPointer;
+import dev.lazypull.format.merge.MergedIndex;
+import dev.lazypull.format.toc.LayerToc;
+import dev.lazypull.oci.Descriptor;
+import dev.lazypull.oci.ImageIndex;
+import dev.lazypull.oci.ImageManifest;
+import dev.lazypull.oci.MediaTypes;
+import dev.lazypull.oci.OciJson;
+import dev.lazypull.oci.Platform;
+import dev.lazypull.registry.ImageStore;
+import dev.lazypull.registry.ManifestBytes;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * A lazy image ready to mount: its manifest, config and merged index. Opening it costs the
+ * manifest (two requests when the reference names an index) and then one parallel round of
+ * requests: the config and every layer's TOC, each a Range request of the layer blob. Nothing
+ * else is read, so opening does not grow with the image's data, only with its metadata.
+ */
+public record LazyImage(String reference, ManifestBytes manifestBytes, ImageManifest manifest, byte[] config, MergedIndex index) {
+
+  /** Largest config blob accepted (real configs are a few KiB; history can make them larger). */
+  private static final int MAX_CONFIG_BYTES = 8 << 20;
+
+  /**
+   * Opens {@code reference} (tag or digest) of {@code store}, for this machine's platform when it
+   * names an index. Throws {@link NotLazyImageException} when a layer has no TOC, the registry's
+   * error when something cannot be fetched, and {@code FormatException} when a TOC does not match
+   * the digest its manifest pins.
+   */
+  public static LazyImage open(ImageStore store, String reference) throws IOException {
+    ManifestBytes mb = store.getManifest(reference);
+    if (MediaTypes.isIndex(mb.mediaType())) {
+      ImageIndex index = OciJson.parseIndex(mb.bytes(), mb.mediaType());
+      Platform platform = Platform.current();
+      Descriptor chosen = index.select(platform).orElseThrow(() -> new IOException(
+          "image " + describe(store, reference) + " has no manifest for " + platform.os() + "/" + platform.architecture()));
+      mb = store.getManifest(chosen.digest().toString());
+    }
+    ImageManifest manifest = OciJson.parseManifest(mb.bytes(), mb.mediaType());
+    List<TocPointer> pointers = tocPointers(store, reference, manifest);
+
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      Future<byte[]> config = pool.submit(() -> readConfig(store, manifest.config()));
+      List<Future<LayerToc>> tocs = new ArrayList<>();
+      for (int i = 0; i < pointers.size(); i++) {
+        Descriptor layer = manifest.layers().get(i);
+        TocPointer p = pointers.get(i);
+        tocs.add(pool.submit(() -> LayerToc.read(store.readBlobRange(layer.digest(), p.offset(), p.length()), p, layer.digest())));
+      }
+      List<LayerToc> layerTocs = new ArrayList<>();
+      for (Future<LayerToc> t : tocs) {
+        layerTocs.add(get(t));
+      }
+      return new LazyImage(reference, mb, manifest, get(config), MergedIndex.of(layerTocs));
+    }
+  }
+
+  private static List<TocPointer> tocPointers(ImageStore store, String reference, ImageManifest manifest)
+      throws NotLazyImageException {
+    List<TocPointer> pointers = new ArrayList<>();
+    List<Descriptor> layers = manifest.layers();
+    for (int i = 0; i < layers.size(); i++) {
+      Descriptor layer = layers.get(i);
+      Optional<TocPointer> p;
+      try {
+        p = LazyAnnotations.tocPointer(layer.annotations());
+      } catch (IllegalArgumentException e) {
+        throw new NotLazyImageException("image " + describe(store, reference) + ": layer " + i + " (" + layer.digest()
+            + ") has malformed lazypull annotations: " + e.getMessage());
+      }
+      if (p.isEmpty()) {
+        throw new NotLazyImageException("image " + describe(store, reference) + " is not a lazy image: layer " + i + " ("
+            + layer.digest() + ", " + layer.mediaType() + ") has no lazypull index. Convert it first: "
+            + "lazypull convert " + describe(store, reference) + " DESTINATION");
+      }
+      pointers.add(p.get());
+    }
+    return pointers;
+  }
+
+  private static byte[] readConfig(ImageStore store, Descriptor config) throws IOException {
+    if (config.size() > MAX_CONFIG_BYTES) {
+      throw new IOException("image config " + config.digest() + " is " + config.size() + " bytes, over the limit of "
+          + MAX_CONFIG_BYTES);
+    }
+    try (InputStream in = store.openBlob(config.digest())) {
+      return in.readAllBytes(); // the store verifies the digest at end of stream
+    }
+  }
+
+  private static <T> T get(Future<T> f) throws IOException {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while opening the image");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IOException(e.getCause());
+    }
+  }
+
+  private static String describe(ImageStore store, String reference) {
+    String name = store.name();
+    return reference == null ? name : reference.startsWith("sha256:") ? name + "@" + reference : name + ":" + reference;
+  }
+
+  /** The layer blobs' descriptors, lowest first (the index's layer numbers). */
+  public List<Descriptor> layers() {
+    return manifest.layers();
+  }
+}
