@@ -1,0 +1,196 @@
+package dev.lazypull.registry.remote;
+
+import dev.lazypull.registry.ErrorCode;
+import dev.lazypull.registry.RegistryException;
+import dev.lazypull.registry.RegistryOptions;
+import dev.lazypull.registry.http.ConnectionClosedException;
+import dev.lazypull.registry.http.HttpRequestSpec;
+import dev.lazypull.registry.http.HttpResult;
+import dev.lazypull.registry.http.HttpTransport;
+import dev.lazypull.registry.http.Origin;
+import dev.lazypull.registry.http.RequestBody;
+import io.netty.handler.codec.http.HttpMethod;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * One registry's HTTP API: every request goes through here for authentication (a 401 is answered
+ * once with new credentials), redirects (followed to other hosts without the registry's
+ * Authorization header), and retries (connection failures and 5xx for idempotent requests, 429 for
+ * all, after exponential backoff with jitter or the server's Retry-After).
+ */
+final class RegistryEndpoint {
+  private static final int MAX_REDIRECTS = 5;
+  private static final int ERROR_BODY_LIMIT = 64 << 10;
+
+  final Origin origin;
+  private final String registry;
+  private final HttpTransport transport;
+  private final Authenticator auth;
+  private final RegistryOptions options;
+  private final Backoff backoff;
+  private final Predicate<Origin> plainHttpAllowed;
+
+  /** One request. {@code scope} is the token scope it needs; {@code reference} names it in errors. */
+  record Call(HttpMethod method, URI uri, List<Map.Entry<String, String>> headers, RequestBody body,
+      String scope, boolean idempotent, boolean followRedirects, String reference) {}
+
+  /** Reads a final response; may throw for statuses it does not accept. */
+  @FunctionalInterface
+  interface Reader<T> {
+    T read(HttpResult response) throws IOException;
+  }
+
+  RegistryEndpoint(String registry, Origin origin, HttpTransport transport, RegistryOptions options, Predicate<Origin> plainHttpAllowed) {
+    this.registry = registry;
+    this.origin = origin;
+    this.transport = transport;
+    this.options = options;
+    this.plainHttpAllowed = plainHttpAllowed;
+    this.backoff = new Backoff(options.retryBaseDelay(), options.maxRetryDelay());
+    this.auth = new Authenticator(registry, options.credentials(), transport, plainHttpAllowed, Clock.systemUTC());
+  }
+
+  URI uri(String pathAndQuery) {
+    return URI.create(origin + pathAndQuery);
+  }
+
+  /**
+   * Runs {@code call} and hands the final response to {@code reader}; a connection failure while
+   * the reader reads the body is retried like one before the response (for idempotent calls).
+   */
+  <T> T execute(Call call, Reader<T> reader) throws IOException {
+    int attempt = 0;
+    boolean staleConnectionForgiven = false;
+    while (true) {
+      attempt++;
+      HttpResult r = null;
+      boolean handedOver = false;
+      try {
+        r = send(call);
+        if (r.status() == 429) {
+          Duration wait = Backoff.retryAfter(r.header("Retry-After"), Clock.systemUTC());
+          byte[] body = drain(r);
+          if (attempt >= options.maxAttempts()) {
+            throw RegistryErrors.of(429, body, call.reference(), ErrorCode.TOOMANYREQUESTS);
+          }
+          if (wait == null) {
+            wait = backoff.delay(attempt);
+          } else if (wait.compareTo(options.maxRetryDelay()) > 0) {
+            throw new RegistryException(ErrorCode.TOOMANYREQUESTS, call.reference(), 429,
+                "rate limited; the registry asks to wait " + wait.toSeconds() + " s, more than the " + options.maxRetryDelay().toSeconds() + " s allowed", null);
+          }
+          Backoff.sleep(wait);
+          continue;
+        }
+        if (r.status() >= 500 && call.idempotent() && attempt < options.maxAttempts()) {
+          drain(r);
+          Backoff.sleep(backoff.delay(attempt));
+          continue;
+        }
+        T value = reader.read(r);
+        handedOver = value == r;
+        return value;
+      } catch (RegistryException | InterruptedIOException e) {
+        throw e;
+      } catch (IOException e) {
+        boolean stale = e instanceof ConnectionClosedException c && c.reusedConnection() && !staleConnectionForgiven;
+        if (stale && call.idempotent()) {
+          // A pooled connection the server had already closed: try once more at once, uncounted.
+          staleConnectionForgiven = true;
+          attempt--;
+          continue;
+        }
+        if (!call.idempotent() || attempt >= options.maxAttempts() || e instanceof javax.net.ssl.SSLException) {
+          throw classify(e, call, attempt);
+        }
+        Backoff.sleep(backoff.delay(attempt));
+      } finally {
+        if (r != null && !handedOver) {
+          r.close();
+        }
+      }
+    }
+  }
+
+  /** A response for {@code call} after auth and redirects, without retries (for streaming). */
+  HttpResult send(Call call) throws IOException {
+    URI uri = call.uri();
+    boolean authRetried = false;
+    for (int hops = 0; ; ) {
+      Origin target = Origin.of(uri);
+      if (!target.secure() && !plainHttpAllowed.test(target)) {
+        throw new RegistryException(ErrorCode.CONNECTION, call.reference(), 0,
+            "refusing plain HTTP to " + target + " (only loopback and insecure-registries are allowed)", null);
+      }
+      boolean sameOrigin = target.equals(origin);
+      String authorization = sameOrigin ? auth.authorization(call.scope()) : null;
+      List<Map.Entry<String, String>> headers = new ArrayList<>(call.headers());
+      if (authorization != null) {
+        headers.add(Map.entry("Authorization", authorization));
+      }
+      HttpResult r = transport.send(new HttpRequestSpec(call.method(), uri, headers, call.body()));
+      if (r.status() == 401 && sameOrigin) {
+        String challenge = r.header("WWW-Authenticate");
+        byte[] body = drain(r);
+        if (!authRetried && auth.onUnauthorized(challenge, call.scope(), authorization)) {
+          authRetried = true;
+          continue;
+        }
+        throw RegistryErrors.of(401, body, call.reference(), ErrorCode.UNAUTHORIZED);
+      }
+      if (call.followRedirects() && isRedirect(r.status())) {
+        String location = r.header("Location");
+        drain(r);
+        if (location == null || ++hops > MAX_REDIRECTS) {
+          throw new RegistryException(ErrorCode.UNKNOWN, call.reference(), r.status(),
+              location == null ? "redirect without Location" : "more than " + MAX_REDIRECTS + " redirects", null);
+        }
+        uri = uri.resolve(location);
+        continue;
+      }
+      return r;
+    }
+  }
+
+  /** The exception for a response {@code reader} does not accept. */
+  static RegistryException error(HttpResult r, String reference, ErrorCode notFound) throws IOException {
+    return RegistryErrors.of(r.status(), drain(r), reference, notFound);
+  }
+
+  private static byte[] drain(HttpResult r) {
+    try {
+      return r.body().readAll(ERROR_BODY_LIMIT);
+    } catch (IOException e) {
+      r.close();
+      return new byte[0];
+    }
+  }
+
+  private static boolean isRedirect(int status) {
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+  }
+
+  RegistryException classify(IOException e, Call call, int attempts) {
+    String after = attempts > 1 ? " (after " + attempts + " attempts)" : "";
+    ErrorCode code;
+    if (e instanceof javax.net.ssl.SSLException) {
+      code = ErrorCode.TLS;
+    } else if (e instanceof dev.lazypull.registry.http.StalledResponseException) {
+      code = ErrorCode.TIMEOUT;
+    } else if (e.getCause() instanceof io.netty.channel.ConnectTimeoutException) {
+      code = ErrorCode.TIMEOUT;
+    } else {
+      code = ErrorCode.CONNECTION;
+    }
+    return new RegistryException(code, call.reference(), 0,
+        call.method() + " " + call.uri().getRawPath() + " on " + registry + " failed" + after + ": " + e.getMessage(), e);
+  }
+}

@@ -1,0 +1,352 @@
+package dev.lazypull.registry.remote;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lazypull.oci.Digest;
+import dev.lazypull.oci.MediaTypes;
+import dev.lazypull.oci.OciJson;
+import dev.lazypull.registry.ErrorCode;
+import dev.lazypull.registry.ImageRef.RegistryRef;
+import dev.lazypull.registry.ImageStore;
+import dev.lazypull.registry.ManifestBytes;
+import dev.lazypull.registry.RegistryException;
+import dev.lazypull.registry.RegistryOptions;
+import dev.lazypull.registry.VerifyingInputStream;
+import dev.lazypull.registry.http.HttpResult;
+import dev.lazypull.registry.http.HttpTransport;
+import dev.lazypull.registry.http.RequestBody;
+import dev.lazypull.registry.remote.RegistryEndpoint.Call;
+import io.netty.handler.codec.http.HttpMethod;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A repository in an OCI distribution registry. Reads are retried (see {@link RegistryEndpoint});
+ * an upload is restarted from its first request when it fails midway, since its requests cannot be
+ * repeated one by one.
+ */
+public final class RemoteStore implements ImageStore {
+  static final String ACCEPT_MANIFESTS = String.join(", ",
+      MediaTypes.OCI_MANIFEST, MediaTypes.OCI_INDEX, MediaTypes.DOCKER_MANIFEST, MediaTypes.DOCKER_MANIFEST_LIST);
+  private static final int MANIFEST_LIMIT = 4 << 20;
+  private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
+  private static final Pattern LINK_NEXT = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final RegistryRef ref;
+  private final RegistryEndpoint endpoint;
+  private final HttpTransport ownedTransport;
+  private final RegistryOptions options;
+  private final String pull;
+  private final String push;
+
+  RemoteStore(RegistryRef ref, RegistryEndpoint endpoint, HttpTransport ownedTransport, RegistryOptions options) {
+    this.ref = ref;
+    this.endpoint = endpoint;
+    this.ownedTransport = ownedTransport;
+    this.options = options;
+    this.pull = "repository:" + ref.repository() + ":pull";
+    this.push = "repository:" + ref.repository() + ":pull,push";
+  }
+
+  @Override
+  public String name() {
+    return ref.repositoryName();
+  }
+
+  @Override
+  public ManifestBytes getManifest(String reference) throws IOException {
+    String where = name() + refSuffix(reference);
+    Call call = read(HttpMethod.GET, "/manifests/" + reference, where, Map.entry("Accept", ACCEPT_MANIFESTS));
+    return endpoint.execute(call, r -> {
+      if (r.status() != 200) {
+        throw RegistryEndpoint.error(r, where, ErrorCode.MANIFEST_UNKNOWN);
+      }
+      byte[] bytes = r.body().readAll(MANIFEST_LIMIT);
+      Digest actual = Digest.sha256(bytes);
+      Digest expected = reference.startsWith("sha256:") ? Digest.parse(reference) : headerDigest(r);
+      if (expected != null && !expected.equals(actual)) {
+        throw new RegistryException(ErrorCode.DIGEST_MISMATCH, where, 200, "manifest should be " + expected + " but its bytes are " + actual, null);
+      }
+      String mediaType = contentType(r);
+      if (!MediaTypes.isManifest(mediaType) && !MediaTypes.isIndex(mediaType)) {
+        try {
+          mediaType = OciJson.detectMediaType(bytes);
+        } catch (IllegalArgumentException e) {
+          throw new RegistryException(ErrorCode.INVALID_CONTENT, where, 200, e.getMessage(), e);
+        }
+      }
+      return new ManifestBytes(mediaType, actual, bytes);
+    });
+  }
+
+  @Override
+  public Optional<Digest> resolve(String reference) throws IOException {
+    String where = name() + refSuffix(reference);
+    Call call = read(HttpMethod.HEAD, "/manifests/" + reference, where, Map.entry("Accept", ACCEPT_MANIFESTS));
+    Optional<Optional<Digest>> head = endpoint.execute(call, r -> {
+      if (r.status() == 404) {
+        return Optional.of(Optional.<Digest>empty());
+      }
+      if (r.status() != 200) {
+        throw RegistryEndpoint.error(r, where, ErrorCode.MANIFEST_UNKNOWN);
+      }
+      Digest d = headerDigest(r);
+      return d == null ? Optional.<Optional<Digest>>empty() : Optional.of(Optional.of(d));
+    });
+    if (head.isPresent()) {
+      return head.get();
+    }
+    // No Docker-Content-Digest header: the digest is that of the bytes.
+    return Optional.of(getManifest(reference).digest());
+  }
+
+  @Override
+  public InputStream openBlob(Digest digest) throws IOException {
+    return new VerifyingInputStream(new ResumingBlobStream(this, digest), digest, -1, name());
+  }
+
+  /** The first response of a whole-blob stream, or one resumed at {@code offset}. */
+  HttpResult openBlobAt(Digest digest, long offset) throws IOException {
+    String where = name() + "@" + digest;
+    List<Map.Entry<String, String>> headers = offset > 0 ? List.of(Map.entry("Range", "bytes=" + offset + "-")) : List.of();
+    Call call = new Call(HttpMethod.GET, blobUri(digest), headers, RequestBody.EMPTY, pull, true, true, where);
+    return endpoint.execute(call, r -> {
+      boolean ok = offset == 0 ? r.status() == 200 : r.status() == 206 && rangeStart(r) == offset;
+      if (!ok) {
+        if (offset > 0 && r.status() == 200) {
+          r.close();
+          throw new RegistryException(ErrorCode.RANGE_NOT_SATISFIED, where, 200, "cannot resume the blob at " + offset + ": the registry ignored Range", null);
+        }
+        throw RegistryEndpoint.error(r, where, ErrorCode.BLOB_UNKNOWN);
+      }
+      return r; // handed over: the caller streams and closes it
+    });
+  }
+
+  @Override
+  public byte[] readBlobRange(Digest digest, long offset, int length) throws IOException {
+    if (offset < 0 || length < 0) {
+      throw new IllegalArgumentException("negative range " + offset + "+" + length);
+    }
+    if (length == 0) {
+      return new byte[0];
+    }
+    long last = offset + length - 1;
+    String where = name() + "@" + digest;
+    Call call = new Call(HttpMethod.GET, blobUri(digest), List.of(Map.entry("Range", "bytes=" + offset + "-" + last)),
+        RequestBody.EMPTY, pull, true, true, where);
+    return endpoint.execute(call, r -> {
+      if (r.status() == 206) {
+        Matcher m = CONTENT_RANGE.matcher(String.valueOf(r.header("Content-Range")));
+        if (!m.matches() || Long.parseLong(m.group(1)) != offset || Long.parseLong(m.group(2)) != last) {
+          r.close();
+          throw new RegistryException(ErrorCode.RANGE_NOT_SATISFIED, where, 206,
+              "asked bytes " + offset + "-" + last + ", got Content-Range " + r.header("Content-Range"), null);
+        }
+        return readExactly(r.body(), length, where);
+      }
+      if (r.status() == 200) {
+        // The registry (or a proxy) ignored Range and sends the whole blob: skip to the offset.
+        r.body().skipNBytes(offset);
+        byte[] bytes = readExactly(r.body(), length, where);
+        r.close();
+        return bytes;
+      }
+      throw RegistryEndpoint.error(r, where, ErrorCode.BLOB_UNKNOWN);
+    });
+  }
+
+  @Override
+  public Optional<Long> blobSize(Digest digest) throws IOException {
+    String where = name() + "@" + digest;
+    Call call = new Call(HttpMethod.HEAD, blobUri(digest), List.of(), RequestBody.EMPTY, pull, true, true, where);
+    return endpoint.execute(call, r -> {
+      if (r.status() == 404) {
+        return Optional.empty();
+      }
+      if (r.status() != 200) {
+        throw RegistryEndpoint.error(r, where, ErrorCode.BLOB_UNKNOWN);
+      }
+      String length = r.header("Content-Length");
+      if (length == null) {
+        throw new RegistryException(ErrorCode.INVALID_CONTENT, where, 200, "HEAD of a blob without Content-Length", null);
+      }
+      return Optional.of(Long.parseLong(length));
+    });
+  }
+
+  @Override
+  public void putBlob(Digest digest, long size, Path content) throws IOException {
+    if (blobSize(digest).isPresent()) {
+      return;
+    }
+    if (size >= options.chunkedUploadThreshold()) {
+      new BlobUpload(this, digest).chunked(content, size, options.uploadChunkSize());
+    } else {
+      new BlobUpload(this, digest).monolithic(new RequestBody.FileRange(content, 0, size));
+    }
+  }
+
+  @Override
+  public void putBlob(Digest digest, byte[] content) throws IOException {
+    if (blobSize(digest).isPresent()) {
+      return;
+    }
+    new BlobUpload(this, digest).monolithic(new RequestBody.Bytes(content));
+  }
+
+  @Override
+  public boolean mountBlob(Digest digest, String fromRepository) throws IOException {
+    String from = fromRepository;
+    String prefix = ref.registry() + "/";
+    if (from.startsWith(prefix)) {
+      from = from.substring(prefix.length());
+    } else if (from.contains(".") && from.indexOf('/') > 0 && from.substring(0, from.indexOf('/')).matches(".*[.:].*")) {
+      return false; // a repository of another registry
+    }
+    return new BlobUpload(this, digest).mount(from);
+  }
+
+  @Override
+  public Digest putManifest(String tag, String mediaType, byte[] bytes) throws IOException {
+    Digest digest = Digest.sha256(bytes);
+    String reference = tag != null ? tag : digest.toString();
+    String where = name() + refSuffix(reference);
+    Call call = new Call(HttpMethod.PUT, repoUri("/manifests/" + reference), List.of(Map.entry("Content-Type", mediaType)),
+        new RequestBody.Bytes(bytes), push, true, false, where);
+    return endpoint.execute(call, r -> {
+      if (r.status() != 201 && r.status() != 200) {
+        throw RegistryEndpoint.error(r, where, ErrorCode.MANIFEST_UNKNOWN);
+      }
+      Digest stored = headerDigest(r);
+      r.body().readAll(ERROR_LIMIT);
+      if (stored != null && !stored.equals(digest)) {
+        throw new RegistryException(ErrorCode.DIGEST_MISMATCH, where, r.status(), "registry stored the manifest as " + stored + ", expected " + digest, null);
+      }
+      return digest;
+    });
+  }
+
+  private static final int ERROR_LIMIT = 64 << 10;
+
+  @Override
+  public List<String> listTags() throws IOException {
+    return listTags(1000);
+  }
+
+  /** All tags, asking for {@code pageSize} per request and following the Link header. */
+  List<String> listTags(int pageSize) throws IOException {
+    List<String> tags = new ArrayList<>();
+    URI next = repoUri("/tags/list?n=" + pageSize);
+    while (next != null) {
+      URI page = next;
+      Call call = new Call(HttpMethod.GET, page, List.of(), RequestBody.EMPTY, pull, true, true, name());
+      next = endpoint.execute(call, r -> {
+        if (r.status() == 404) {
+          r.body().readAll(ERROR_LIMIT);
+          return null; // no such repository yet: no tags
+        }
+        if (r.status() != 200) {
+          throw RegistryEndpoint.error(r, name(), ErrorCode.NAME_UNKNOWN);
+        }
+        JsonNode json = JSON.readTree(r.body().readAll(MANIFEST_LIMIT));
+        json.path("tags").forEach(t -> tags.add(t.asText()));
+        String link = r.header("Link");
+        Matcher m = link == null ? null : LINK_NEXT.matcher(link);
+        return m != null && m.find() ? page.resolve(m.group(1)) : null;
+      });
+    }
+    return tags;
+  }
+
+  @Override
+  public void close() {
+    if (ownedTransport != null) {
+      ownedTransport.close();
+    }
+  }
+
+  // ---- helpers shared with BlobUpload and ResumingBlobStream ----
+
+  RegistryEndpoint endpoint() {
+    return endpoint;
+  }
+
+  RegistryOptions options() {
+    return options;
+  }
+
+  String pushScope() {
+    return push;
+  }
+
+  String mountScope(String from) {
+    return push + " repository:" + from + ":pull";
+  }
+
+  URI repoUri(String suffix) {
+    return endpoint.uri("/v2/" + ref.repository() + suffix);
+  }
+
+  private URI blobUri(Digest digest) {
+    return repoUri("/blobs/" + digest);
+  }
+
+  private Call read(HttpMethod method, String suffix, String where, Map.Entry<String, String> header) {
+    return new Call(method, repoUri(suffix), List.of(header), RequestBody.EMPTY, pull, true, true, where);
+  }
+
+  static String encode(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  private static String refSuffix(String reference) {
+    return reference.startsWith("sha256:") ? "@" + reference : ":" + reference;
+  }
+
+  private static Digest headerDigest(HttpResult r) {
+    String d = r.header("Docker-Content-Digest");
+    if (d == null) {
+      return null;
+    }
+    try {
+      return Digest.parse(d.trim());
+    } catch (IllegalArgumentException e) {
+      return null; // another algorithm: the bytes' own digest is checked instead
+    }
+  }
+
+  private static String contentType(HttpResult r) {
+    String ct = r.header("Content-Type");
+    if (ct == null) {
+      return null;
+    }
+    int semi = ct.indexOf(';');
+    return (semi < 0 ? ct : ct.substring(0, semi)).trim();
+  }
+
+  private static long rangeStart(HttpResult r) {
+    Matcher m = CONTENT_RANGE.matcher(String.valueOf(r.header("Content-Range")));
+    return m.matches() ? Long.parseLong(m.group(1)) : -1;
+  }
+
+  private static byte[] readExactly(InputStream in, int length, String where) throws IOException {
+    byte[] bytes = in.readNBytes(length);
+    if (bytes.length != length) {
+      throw new EOFException("range of " + where + " ended after " + bytes.length + " of " + length + " bytes");
+    }
+    return bytes;
+  }
+}
