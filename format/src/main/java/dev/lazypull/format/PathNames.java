@@ -90,6 +90,11 @@ public final class PathNames {
     return true;
   }
 
+  /** True when {@code name} is usable as one path component. */
+  public static boolean isValidName(String name) {
+    return !name.isEmpty() && !name.equals(".") && !name.equals("..") && name.indexOf('/') < 0 && name.indexOf('\0') < 0;
+  }
+
   /** The last component of a normal path ("" for the root). */
   public static String baseName(String path) {
     return path.substring(path.lastIndexOf('/') + 1);

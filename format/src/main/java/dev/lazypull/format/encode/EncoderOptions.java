@@ -26,8 +26,10 @@ public record EncoderOptions(
     if (groupTarget < 512 || groupTarget > (64 << 20)) {
       throw new IllegalArgumentException("group target must be 512 B .. 64 MiB, got " + groupTarget);
     }
-    if (largeFileThreshold < 1) {
-      throw new IllegalArgumentException("large-file threshold must be positive, got " + largeFileThreshold);
+    if (largeFileThreshold < 1 || largeFileThreshold > maxChunk) {
+      // smaller files share frames whole, so the threshold bounds the largest group frame
+      throw new IllegalArgumentException(
+          "large-file threshold must be 1 .. max chunk size (" + maxChunk + "), got " + largeFileThreshold);
     }
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be >= 1, got " + threads);

@@ -1,0 +1,28 @@
+package dev.lazypull.format.toc;
+
+/** Constants of the TOC's byte layout (docs/FORMAT.md, "Table of contents"). */
+final class TocLayout {
+  /** zstd skippable frame magic 0x184D2A5A (one of the sixteen 0x184D2A5?), little-endian. */
+  static final int SKIPPABLE_MAGIC = 0x184D2A5A;
+  /** "LPTC" as the first bytes of the skippable frame's payload. */
+  static final int TOC_MAGIC = 0x4354504C;
+  static final int VERSION = 1;
+  /** Skippable frame header (magic, length) plus TOC header (magic, version, flags, reserved, body length). */
+  static final int HEADER_BYTES = 8 + 12;
+  /** Refuse to inflate a TOC body beyond this: no real layer comes close, a hostile one must not OOM us. */
+  static final int MAX_BODY_BYTES = 1 << 30;
+  static final int DIGEST_BYTES = 32;
+
+  static void putIntLE(byte[] b, int off, int v) {
+    b[off] = (byte) v;
+    b[off + 1] = (byte) (v >>> 8);
+    b[off + 2] = (byte) (v >>> 16);
+    b[off + 3] = (byte) (v >>> 24);
+  }
+
+  static int getIntLE(byte[] b, int off) {
+    return (b[off] & 0xFF) | (b[off + 1] & 0xFF) << 8 | (b[off + 2] & 0xFF) << 16 | (b[off + 3] & 0xFF) << 24;
+  }
+
+  private TocLayout() {}
+}

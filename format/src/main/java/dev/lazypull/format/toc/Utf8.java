@@ -1,0 +1,24 @@
+package dev.lazypull.format.toc;
+
+import dev.lazypull.format.FormatException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/** Strict UTF-8 decoding: a TOC with malformed names is rejected, not silently repaired. */
+final class Utf8 {
+  static String decode(byte[] b, int off, int len, String what) throws FormatException {
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(b, off, len))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new FormatException("TOC: " + what + " is not valid UTF-8", e);
+    }
+  }
+
+  private Utf8() {}
+}
