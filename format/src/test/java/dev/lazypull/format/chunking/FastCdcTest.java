@@ -68,7 +68,9 @@ class FastCdcTest {
     List<Long> before = cuts(data, 0);
     List<Long> after = new ArrayList<>();
     for (long c : cuts(edited, 0)) {
-      after.add(c <= at ? c : c - inserted);
+      if (c <= at || c > at + inserted) { // a cut inside the inserted bytes has no place in the original
+        after.add(c <= at ? c : c - inserted);
+      }
     }
     // cuts before the edit are untouched; after it the chunker falls back into step soon
     List<Long> beforeEdit = before.stream().filter(c -> c <= at).toList();
