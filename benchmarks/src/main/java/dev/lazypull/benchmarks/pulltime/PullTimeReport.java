@@ -1,0 +1,147 @@
+package dev.lazypull.benchmarks.pulltime;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * Turns the runs the pull-time benchmarks logged ({@code runs.jsonl}) into the results: a
+ * markdown table ({@code pulltime.md}), the same figures as JSON ({@code pulltime.json}) and a
+ * plot of time to first run against image size, full pull vs lazy ({@code pulltime.png}).
+ *
+ * <p>Usage: {@code java -cp benchmarks.jar dev.lazypull.benchmarks.pulltime.PullTimeReport RESULTS_DIR [SETTINGS]}
+ */
+public final class PullTimeReport {
+  private PullTimeReport() {}
+
+  public static void main(String[] args) throws IOException {
+    System.setProperty("java.awt.headless", "true");
+    Path dir = Path.of(args.length > 0 ? args[0] : "benchmarks/results");
+    String settings = args.length > 1 ? args[1] : "";
+    List<RunRecord> runs = RunLog.read(dir);
+    if (runs.isEmpty()) {
+      System.err.println("no runs in " + dir.resolve(RunLog.FILE) + ": run the benchmarks first (benchmarks/run-pulltime.sh)");
+      System.exit(1);
+    }
+    List<Summary> summaries = summarise(runs);
+    String md = markdown(summaries, runs, settings);
+    Files.writeString(dir.resolve("pulltime.md"), md);
+    writeJson(dir.resolve("pulltime.json"), summaries, runs, settings);
+    plot(summaries, dir.resolve("pulltime.png"));
+    System.out.println(md);
+    System.out.println("written: " + dir.resolve("pulltime.md") + ", " + dir.resolve("pulltime.json") + ", " + dir.resolve("pulltime.png"));
+  }
+
+  static List<Summary> summarise(List<RunRecord> runs) {
+    Map<String, List<RunRecord>> byCase = runs.stream().collect(Collectors.groupingBy(RunRecord::caseKey, LinkedHashMap::new, Collectors.toList()));
+    return byCase.values().stream()
+        .map(Summary::of)
+        .sorted(Comparator.comparing(Summary::benchmark).thenComparing(Summary::imageBytes).thenComparing(Summary::workload).thenComparing(Summary::cache).thenComparing(Summary::method))
+        .toList();
+  }
+
+  static String markdown(List<Summary> summaries, List<RunRecord> runs, String settings) {
+    StringBuilder b = new StringBuilder();
+    b.append("| image (compressed) | workload | cache | full pull: median (min–max) | lazy: median (min–max) | speed-up | lazy mount | lazy fetched | range requests | program read |\n");
+    b.append("|---|---|---|---|---|---|---|---|---|---|\n");
+    Map<String, Map<String, Summary>> pairs = new LinkedHashMap<>();
+    for (Summary s : summaries) {
+      pairs.computeIfAbsent(s.pairKey(), k -> new LinkedHashMap<>()).put(s.method(), s);
+    }
+    for (Map<String, Summary> pair : pairs.values()) {
+      Summary full = pair.get("full");
+      Summary lazy = pair.get("lazy");
+      Summary any = full != null ? full : lazy;
+      b.append(String.format(Locale.ROOT, "| %s (%s) | `%s` | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+          any.image(), mib(any.imageBytes()), Workload.parse(any.workload()).display(), any.cache(),
+          times(full), times(lazy),
+          full != null && lazy != null ? String.format(Locale.ROOT, "%.1f×", full.medianSeconds() / lazy.medianSeconds()) : "–",
+          lazy != null ? String.format(Locale.ROOT, "%.2f s", lazy.medianMountSeconds()) : "–",
+          lazy != null ? mib(lazy.medianBytesFetched()) + String.format(Locale.ROOT, " (%.1f%%)", 100.0 * lazy.medianBytesFetched() / Math.max(1, lazy.imageBytes())) : "–",
+          lazy != null ? Long.toString(lazy.medianRangeRequests()) : "–",
+          lazy != null && lazy.medianBytesRead() >= 0 ? mib(lazy.medianBytesRead()) : "–"));
+    }
+    double linkMbit = runs.stream().mapToDouble(RunRecord::linkMbit).average().orElse(Double.NaN);
+    double linkRtt = runs.stream().mapToDouble(RunRecord::linkRttMs).average().orElse(Double.NaN);
+    double maxLoad = runs.stream().mapToDouble(RunRecord::load1).max().orElse(-1);
+    double minLoad = runs.stream().mapToDouble(RunRecord::load1).min().orElse(-1);
+    b.append('\n');
+    if (!settings.isBlank()) {
+      b.append("Settings: ").append(settings).append(".  \n");
+    }
+    b.append(String.format(Locale.ROOT,
+        "Link as measured at the start of each trial (timed blob download through the emulator): %.0f Mbit/s, RTT %.1f ms (means).  %n", linkMbit, linkRtt));
+    b.append(String.format(Locale.ROOT,
+        "Machine: %d CPUs, 1-minute load average %.2f–%.2f during the runs; %s at report time. Runs per case: %s.%n",
+        Runtime.getRuntime().availableProcessors(), minLoad, maxLoad, MachineLoad.sample(),
+        summaries.stream().map(s -> Integer.toString(s.runs())).distinct().collect(Collectors.joining("/"))));
+    return b.toString();
+  }
+
+  private static String times(Summary s) {
+    if (s == null) {
+      return "–";
+    }
+    return String.format(Locale.ROOT, "%.2f s (%.2f–%.2f)", s.medianSeconds(), s.minSeconds(), s.maxSeconds());
+  }
+
+  static String mib(long bytes) {
+    if (bytes < 0) {
+      return "?";
+    }
+    return bytes < 1024 * 1024
+        ? String.format(Locale.ROOT, "%.0f KiB", bytes / 1024.0)
+        : String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024));
+  }
+
+  private static void writeJson(Path file, List<Summary> summaries, List<RunRecord> runs, String settings) throws IOException {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("generated", Instant.now().toString());
+    doc.put("settings", settings);
+    doc.put("machine", MachineLoad.sample());
+    doc.put("summaries", summaries);
+    doc.put("runs", runs);
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), doc);
+  }
+
+  /** Median time to first run against compressed image size, one series per method and workload, cold cache. */
+  static void plot(List<Summary> summaries, Path png) throws IOException {
+    XYChart chart =
+        new XYChartBuilder().width(900).height(560).title("Time to first successful run (cold cache)")
+            .xAxisTitle("image size, compressed (MiB)").yAxisTitle("seconds (median)").build();
+    chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
+    chart.getStyler().setMarkerSize(9);
+    Map<String, List<Summary>> series = new LinkedHashMap<>();
+    for (Summary s : summaries) {
+      if (s.cache().equals("cold") && s.benchmark().equals("PullTimeBenchmark")) {
+        series.computeIfAbsent(s.method() + " · " + Workload.parse(s.workload()).display(), k -> new ArrayList<>()).add(s);
+      }
+    }
+    if (series.isEmpty()) {
+      summaries.forEach(s -> series.computeIfAbsent(s.method() + " · " + s.workload() + " · " + s.cache(), k -> new ArrayList<>()).add(s));
+    }
+    for (Map.Entry<String, List<Summary>> e : series.entrySet()) {
+      List<Summary> points = e.getValue().stream().sorted(Comparator.comparingLong(Summary::imageBytes)).toList();
+      double[] x = points.stream().mapToDouble(s -> s.imageBytes() / (1024.0 * 1024)).toArray();
+      double[] y = points.stream().mapToDouble(Summary::medianSeconds).toArray();
+      XYSeries xy = chart.addSeries(e.getKey(), x, y);
+      xy.setMarker(e.getKey().startsWith("lazy") ? SeriesMarkers.CIRCLE : SeriesMarkers.SQUARE);
+    }
+    BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+  }
+}
