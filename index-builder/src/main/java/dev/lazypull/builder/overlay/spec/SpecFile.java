@@ -208,13 +208,17 @@ public final class SpecFile {
       }
     }
 
-    /** A command as a list, or as one string split at spaces (no shell is involved). */
+    /** A command as a list, or as one string (see {@link CommandValue}). */
     private List<String> command(Node n) {
       if (n instanceof SequenceNode) {
         return sequence(n).stream().map(this::scalar).toList();
       }
-      String s = scalar(n).strip();
-      return s.isEmpty() ? List.of() : List.of(s.split("\\s+"));
+      String value = scalar(n);
+      try {
+        return CommandValue.parse(value);
+      } catch (BuildInputException e) {
+        throw error(n, e.getMessage());
+      }
     }
 
     private Map<String, String> map(Node n) {

@@ -1,0 +1,47 @@
+package dev.lazypull.cli;
+
+import dev.lazypull.builder.overlay.BaseConverter;
+import dev.lazypull.builder.overlay.BuildInputException;
+import dev.lazypull.builder.overlay.BuildProgress;
+import dev.lazypull.builder.overlay.BuildResult;
+import dev.lazypull.builder.overlay.OverlayBuild;
+import dev.lazypull.builder.overlay.spec.BuildSpec;
+import dev.lazypull.registry.ImageRef;
+import dev.lazypull.registry.ImageStore;
+import dev.lazypull.registry.layout.OciLayoutStore;
+import java.io.IOException;
+
+/** Opens the base and target stores of one {@link BuildSpec} and runs the build. */
+final class BuildRunner {
+  private BuildRunner() {}
+
+  static BuildResult run(BuildSpec spec, OverlayBuild.Options options, BuildProgress progress) throws IOException {
+    ImageRef baseRef = parse(spec.base(), "base image");
+    ImageRef targetRef = parse(spec.repository(), "target repository");
+    try (ImageStore base = open(baseRef, false);
+        ImageStore target = open(targetRef, true)) {
+      return new OverlayBuild(converter(), options, progress).build(spec, base, baseRef.reference(), target);
+    }
+  }
+
+  private static ImageRef parse(String text, String what) {
+    try {
+      return ImageRef.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new BuildInputException(what + " '" + text + "': " + e.getMessage(), e);
+    }
+  }
+
+  private static ImageStore open(ImageRef ref, boolean create) throws IOException {
+    return switch (ref) {
+      case ImageRef.LayoutRef l -> create ? OciLayoutStore.openOrCreate(l.directory()) : OciLayoutStore.open(l.directory());
+      case ImageRef.RegistryRef r -> throw new BuildInputException("registry references land with the registry client: " + r);
+    };
+  }
+
+  private static BaseConverter converter() {
+    return (source, manifest, target, tag) -> {
+      throw new BuildInputException("the base " + manifest.digest() + " is not a lazy image; converting it lands with `lazypull convert`");
+    };
+  }
+}
