@@ -119,6 +119,9 @@ public final class BuildCommand implements Callable<Integer> {
     } catch (BuildInputException e) {
       err.println("lazypull build: " + e.getMessage());
       return 2;
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      err.println("lazypull build: " + e.getMessage());
+      return 1;
     }
   }
 

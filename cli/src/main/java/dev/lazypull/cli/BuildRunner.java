@@ -8,6 +8,8 @@ import dev.lazypull.builder.overlay.OverlayBuild;
 import dev.lazypull.builder.overlay.spec.BuildSpec;
 import dev.lazypull.registry.ImageRef;
 import dev.lazypull.registry.ImageStore;
+import dev.lazypull.registry.ImageStores;
+import dev.lazypull.registry.RegistryOptions;
 import dev.lazypull.registry.layout.OciLayoutStore;
 import java.io.IOException;
 
@@ -33,10 +35,10 @@ final class BuildRunner {
   }
 
   private static ImageStore open(ImageRef ref, boolean create) throws IOException {
-    return switch (ref) {
-      case ImageRef.LayoutRef l -> create ? OciLayoutStore.openOrCreate(l.directory()) : OciLayoutStore.open(l.directory());
-      case ImageRef.RegistryRef r -> throw new BuildInputException("registry references land with the registry client: " + r);
-    };
+    if (ref instanceof ImageRef.LayoutRef l && !create) {
+      return OciLayoutStore.open(l.directory()); // a base layout must exist; do not create an empty one
+    }
+    return ImageStores.open(ref, RegistryOptions.defaults());
   }
 
   private static BaseConverter converter() {

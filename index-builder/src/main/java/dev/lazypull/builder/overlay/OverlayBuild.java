@@ -116,7 +116,9 @@ public final class OverlayBuild {
       progress.step("encoding the added layer");
       EncodedLayer added;
       try (OutputStream out = Files.newOutputStream(layerFile)) {
-        added = AddedLayer.encode(files, options.sourceDateEpoch(), options.encoder(), out);
+        long total = AddedLayer.contentBytes(files);
+        added = AddedLayer.encode(files, options.sourceDateEpoch(), options.encoder(), out,
+            done -> progress.bytes("encoding", done, total));
       }
       Descriptor addedDescriptor = new Descriptor(EncodedLayer.MEDIA_TYPE, added.digest(), added.compressedSize(), added.annotations(), null);
       if (target.blobSize(added.digest()).isEmpty()) {
@@ -126,7 +128,7 @@ public final class OverlayBuild {
       }
 
       byte[] baseConfig = readAll(lazyBase.store, lazyBase.manifest.config());
-      byte[] config = ConfigOverlay.apply(baseConfig, spec, added.diffId(), options.sourceDateEpoch(), tag);
+      byte[] config = ConfigOverlay.apply(baseConfig, spec, added.diffId(), options.sourceDateEpoch(), hash.hex().substring(0, BuildHash.TAG_HEX_DIGITS));
       Digest configDigest = Digest.sha256(config);
       if (target.blobSize(configDigest).isEmpty()) {
         target.putBlob(configDigest, config);

@@ -26,7 +26,7 @@ public final class ConfigOverlay {
 
   private ConfigOverlay() {}
 
-  public static byte[] apply(byte[] baseConfig, BuildSpec spec, Digest addedDiffId, long createdSeconds, String buildTag) {
+  public static byte[] apply(byte[] baseConfig, BuildSpec spec, Digest addedDiffId, long createdSeconds, String buildHash) {
     ObjectNode root;
     try {
       JsonNode parsed = MAPPER.readTree(baseConfig);
@@ -69,7 +69,7 @@ public final class ConfigOverlay {
     ArrayNode history = root.get("history") instanceof ArrayNode h ? h : root.putArray("history");
     ObjectNode entry = history.addObject();
     entry.put("created", created);
-    entry.put("created_by", "lazypull build " + buildTag);
+    entry.put("created_by", "lazypull build " + buildHash);
     entry.put("comment", "added files and settings");
     try {
       return MAPPER.writeValueAsBytes(root);

@@ -20,6 +20,7 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
 
 /**
  * Writes the added files as one lazy layer: deterministic tar headers ({@link TarHeaders}) fed
@@ -31,9 +32,22 @@ import java.util.Map;
 public final class AddedLayer {
   private AddedLayer() {}
 
+  /** The bytes of file content in {@code files}, what {@link #encode} reads. */
+  public static long contentBytes(List<AddedFile> files) {
+    return files.stream().mapToLong(f -> f instanceof AddedFile.RegularFile r ? r.size() : 0).sum();
+  }
+
   /** Encodes {@code files} (sorted, as {@link dev.lazypull.builder.overlay.files.SourceTree} returns them) into {@code out}. */
   public static EncodedLayer encode(List<AddedFile> files, long mtimeSeconds, EncoderOptions options, OutputStream out)
       throws IOException {
+    return encode(files, mtimeSeconds, options, out, n -> {});
+  }
+
+  /** As above, reporting the bytes of file content read so far to {@code progress}. */
+  public static EncodedLayer encode(
+      List<AddedFile> files, long mtimeSeconds, EncoderOptions options, OutputStream out, LongConsumer progress)
+      throws IOException {
+    long done = 0;
     try (LayerEncoder encoder = new LayerEncoder(out, options)) {
       for (AddedFile f : files) {
         switch (f) {
@@ -47,7 +61,11 @@ public final class AddedLayer {
             encoder.addEntry(e, TarHeaders.header(s.path(), TarHeaders.Type.SYMLINK, s.mode(), 0, mtimeSeconds, s.target()),
                 InputStream.nullInputStream(), 0);
           }
-          case AddedFile.RegularFile r -> addFile(encoder, r, mtimeSeconds);
+          case AddedFile.RegularFile r -> {
+            addFile(encoder, r, mtimeSeconds);
+            done += r.size();
+            progress.accept(done);
+          }
         }
       }
       encoder.finishTar(TarHeaders.trailer());
