@@ -14,8 +14,6 @@ import dev.lazypull.registry.ImageStores;
 import dev.lazypull.registry.RegistryOptions;
 import dev.lazypull.testkit.registry.RegistryServer;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +27,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code lazypull build} against a real registry (Debian's docker-registry on loopback). */
 class BuildCommandIT {
@@ -38,22 +35,6 @@ class BuildCommandIT {
   @TempDir Path tmp;
   private Path src;
   private String repo;
-
-  record Run(int exit, List<String> out, String err) {
-    String lastLine() {
-      return out.getLast();
-    }
-  }
-
-  static Run lazypull(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int exit = cl.execute(args);
-    return new Run(exit, out.toString().lines().toList(), err.toString());
-  }
 
   @BeforeEach
   void setUp(TestInfo info) throws IOException {
@@ -79,7 +60,7 @@ class BuildCommandIT {
     }
     Path baseFiles = Files.createDirectories(tmp.resolve("basefiles"));
     Files.writeString(baseFiles.resolve("os-release"), "NAME=test\n");
-    Run r = lazypull("build", "--from", baseRepo + ":empty", "--to", baseRepo, "--add", baseFiles + ":/etc", "--tag", "v1");
+    CliRun r = CliRun.lazypull("build", "--from", baseRepo + ":empty", "--to", baseRepo, "--add", baseFiles + ":/etc", "--tag", "v1");
     assertThat(r.exit()).as(r.err()).isZero();
     return baseRepo + ":v1";
   }
@@ -109,19 +90,19 @@ class BuildCommandIT {
   @Test
   void aSecondBuildWithTheSameInputsPushesNothingAndPrintsTheSameReference() throws IOException {
     String base = lazyBase();
-    Run first = lazypull(args(base));
+    CliRun first = CliRun.lazypull(args(base));
     assertThat(first.exit()).as(first.err()).isZero();
     String name = repo.substring(repo.lastIndexOf('/') + 1);
     assertThat(first.lastLine()).matches(registry.hostPort() + "/" + repo + ":" + name + "-[0-9a-f]{20}@sha256:[0-9a-f]{64}");
-    assertThat(first.out().get(first.out().size() - 2)).contains("\"skipped\":false", "\"layers\":{\"reused\":1,\"converted\":0,\"new\":1}");
+    assertThat(first.summary()).contains("\"skipped\":false", "\"layers\":{\"reused\":1,\"converted\":0,\"new\":1}");
 
     Set<String> before = stored();
     long start = System.nanoTime();
-    Run second = lazypull(args(base));
+    CliRun second = CliRun.lazypull(args(base));
     double seconds = (System.nanoTime() - start) / 1e9;
     assertThat(second.exit()).as(second.err()).isZero();
     assertThat(second.lastLine()).isEqualTo(first.lastLine());
-    assertThat(second.out().get(second.out().size() - 2)).contains("\"skipped\":true", "\"bytesUploaded\":0");
+    assertThat(second.summary()).contains("\"skipped\":true", "\"bytesUploaded\":0");
     assertThat(stored()).isEqualTo(before);
     assertThat(seconds).as("a no-op rebuild answers at once").isLessThan(5);
   }
@@ -129,11 +110,11 @@ class BuildCommandIT {
   @Test
   void changingOneFileUploadsOnlyTheNewLayerConfigAndManifest() throws IOException {
     String base = lazyBase();
-    Run first = lazypull(args(base));
+    CliRun first = CliRun.lazypull(args(base));
     assertThat(first.exit()).as(first.err()).isZero();
     Set<String> before = blobDigests(stored());
     Files.writeString(src.resolve("pkg/util.py"), "X = 2\n");
-    Run second = lazypull(args(base));
+    CliRun second = CliRun.lazypull(args(base));
     assertThat(second.exit()).as(second.err()).isZero();
     String tag1 = first.lastLine().substring(0, first.lastLine().indexOf('@'));
     String tag2 = second.lastLine().substring(0, second.lastLine().indexOf('@'));
@@ -153,10 +134,10 @@ class BuildCommandIT {
   void badInputIsAClearErrorAndNothingIsPushed() throws IOException {
     String base = lazyBase();
     Set<String> before = stored();
-    Run unknownBase = lazypull(args(registry.reference("it-build/nobody:1")));
+    CliRun unknownBase = CliRun.lazypull(args(registry.reference("it-build/nobody:1")));
     assertThat(unknownBase.exit()).isNotZero();
     assertThat(unknownBase.err()).contains("cannot read base image " + registry.reference("it-build/nobody:1"));
-    Run missingFile = lazypull(args(base, "--add", tmp.resolve("missing") + ":/x"));
+    CliRun missingFile = CliRun.lazypull(args(base, "--add", tmp.resolve("missing") + ":/x"));
     assertThat(missingFile.exit()).isEqualTo(2);
     assertThat(missingFile.err()).contains("missing does not exist");
     Path spec = Files.writeString(tmp.resolve("lazypull.yaml"), """
@@ -164,10 +145,10 @@ class BuildCommandIT {
           ok: {base: %s, to: %s, add: ["%s:/app"]}
           pip: {base: %s, to: %s, pip: [numpy]}
         """.formatted(base, registry.reference(repo), src, base, registry.reference(repo)));
-    Run unsupported = lazypull("build", "--spec", spec.toString(), "ok", "pip");
+    CliRun unsupported = CliRun.lazypull("build", "--spec", spec.toString(), "ok", "pip");
     assertThat(unsupported.exit()).isEqualTo(2);
     assertThat(unsupported.err()).contains("'pip' is not supported yet");
-    Run unknownImage = lazypull("build", "--spec", spec.toString(), "ok", "nope");
+    CliRun unknownImage = CliRun.lazypull("build", "--spec", spec.toString(), "ok", "nope");
     assertThat(unknownImage.err()).contains("has no image 'nope'");
     assertThat(stored()).as("no blob, manifest or repository link was written").isEqualTo(before);
   }
@@ -176,7 +157,7 @@ class BuildCommandIT {
   void anUnauthorizedTargetIsAClearErrorAndNothingIsPushed() throws Exception {
     String base = lazyBase();
     try (RegistryServer secured = RegistryServer.builder().htpasswd("ci", "secret").start()) {
-      Run r = lazypull("build", "--from", base, "--to", secured.reference("team/app"), "--add", src + ":/app");
+      CliRun r = CliRun.lazypull("build", "--from", base, "--to", secured.reference("team/app"), "--add", src + ":/app");
       assertThat(r.exit()).isEqualTo(1);
       assertThat(r.err()).containsIgnoringCase("unauthorized");
       try (Stream<Path> s = Files.walk(secured.storageDirectory())) {
@@ -194,7 +175,7 @@ class BuildCommandIT {
           serve: {base: %s, to: %s, add: ["%s:/srv"], cmd: [python3, main.py]}
           api:   {base: %s, to: %s, add: ["%s:/srv"], cmd: [python3, main.py], name: api}
         """.formatted(registry.reference(repo), src, base, registry.reference(repo), src, base, registry.reference(repo), src));
-    Run r = lazypull("build", "--spec", spec.toString(), "serve", "api");
+    CliRun r = CliRun.lazypull("build", "--spec", spec.toString(), "serve", "api");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).hasSize(2);
     assertThat(r.out().get(0)).contains(":serve-");

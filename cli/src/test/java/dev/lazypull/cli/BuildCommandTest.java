@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lazypull.builder.overlay.spec.AddSpec;
 import dev.lazypull.builder.overlay.spec.BuildSpec;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,18 +14,6 @@ import picocli.CommandLine;
 
 class BuildCommandTest {
   @TempDir Path tmp;
-
-  private record Run(int exit, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int exit = cl.execute(args);
-    return new Run(exit, out.toString(), err.toString());
-  }
 
   private static BuildSpec parse(String... args) {
     BuildCommand c = new BuildCommand();
@@ -52,7 +38,7 @@ class BuildCommandTest {
 
   @Test
   void badInputExitsTwoWithTheReason() throws Exception {
-    Run r = run("build", "--to", "r/x");
+    CliRun r = CliRun.lazypull("build", "--to", "r/x");
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("give --from BASE and --to REPO");
 
@@ -60,16 +46,16 @@ class BuildCommandTest {
         images:
           a: {base: b, to: r/a, apt: [curl]}
         """);
-    r = run("build", "--spec", spec.toString(), "a");
+    r = CliRun.lazypull("build", "--spec", spec.toString(), "a");
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("spec.yaml:2: image 'a': 'apt' is not supported yet");
     assertThat(r.out()).isEmpty();
 
-    r = run("build", "--spec", spec.toString(), "b");
+    r = CliRun.lazypull("build", "--spec", spec.toString(), "b");
     assertThat(r.err()).contains("has no image 'b' (it has: a)");
-    r = run("build", "--spec", spec.toString(), "--from", "x", "a");
+    r = CliRun.lazypull("build", "--spec", spec.toString(), "--from", "x", "a");
     assertThat(r.err()).contains("do not combine it with --from");
-    r = run("build", "--from", "b", "--to", "r/x", "--add", "src");
+    r = CliRun.lazypull("build", "--from", "b", "--to", "r/x", "--add", "src");
     assertThat(r.err()).contains("'src' has no destination");
   }
 }
