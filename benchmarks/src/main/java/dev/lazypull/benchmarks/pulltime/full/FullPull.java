@@ -2,7 +2,10 @@ package dev.lazypull.benchmarks.pulltime.full;
 
 import dev.lazypull.benchmarks.pulltime.Commands;
 import dev.lazypull.oci.Descriptor;
+import dev.lazypull.oci.MediaTypes;
+import dev.lazypull.oci.OciJson;
 import dev.lazypull.registry.ImageStore;
+import dev.lazypull.registry.ManifestBytes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +34,19 @@ public final class FullPull implements AutoCloseable {
   private FullPull(OverlayRootfs rootfs, long bytesFetched) {
     this.rootfs = rootfs;
     this.bytesFetched = bytesFetched;
+  }
+
+  /**
+   * Pulls the image {@code reference} (a tag or digest of a single-platform manifest) from
+   * {@code store} and mounts the container's root file system.
+   */
+  public static FullPull pull(ImageStore store, String reference, Path workDir, String container)
+      throws IOException, InterruptedException {
+    ManifestBytes m = store.getManifest(reference);
+    if (!MediaTypes.isManifest(m.mediaType())) {
+      throw new IOException(store.name() + ":" + reference + " is " + m.mediaType() + ", not a single-platform image manifest");
+    }
+    return pull(store, OciJson.parseManifest(m.bytes(), m.mediaType()).layers(), workDir, container);
   }
 
   /** Pulls {@code layers} (bottom first) from {@code store} and mounts the container's root file system. */

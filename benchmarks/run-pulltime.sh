@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Pull-time benchmarks: time from "pull" to the first successful run of a program, full pull
+# (containerd's way) vs `lazypull mount`, through an emulated link. Writes the JMH results, the
+# per-run log, a markdown table, JSON and a PNG plot under the results directory.
+#
+#   benchmarks/run-pulltime.sh                       # 1 Gbit/s, 10 ms RTT, 5 runs per case
+#   RATE=100mbit RTT=40ms RUNS=3 benchmarks/run-pulltime.sh
+#
+# Needs root (page-cache drops, overlay and FUSE mounts, chroot), /dev/fuse, docker-registry,
+# skopeo, umoci and debootstrap (the Debian test images are built on first use, then cached).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RATE=${RATE:-1gbit}
+RTT=${RTT:-10ms}
+RUNS=${RUNS:-5}
+RESULTS=${RESULTS:-benchmarks/results/pulltime-$(date -u +%Y%m%dT%H%M%SZ)}
+export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+
+if [ "$(id -u)" != 0 ]; then
+  echo "run-pulltime.sh needs root: it drops the page cache and mounts overlayfs and FUSE file systems" >&2
+  exit 2
+fi
+mkdir -p "$RESULTS"
+export LAZYPULL_BENCH_RESULTS="$(realpath "$RESULTS")"
+
+echo "building benchmarks/target/benchmarks.jar ..."
+./mvnw -q -B -DskipTests -pl benchmarks -am package
+
+java=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -jar benchmarks/target/benchmarks.jar)
+jmh=(-i "$RUNS" -p "rate=$RATE" -p "rtt=$RTT" -foe true -rf json)
+
+echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); link $RATE, RTT $RTT; $RUNS runs per case"
+"${java[@]}" 'pulltime\.PullTimeBenchmark' "${jmh[@]}" -p image=minbase -p workload=bash \
+  -rff "$RESULTS/jmh-minbase.json" | tee "$RESULTS/jmh-minbase.log"
+"${java[@]}" 'pulltime\.PullTimeBenchmark' "${jmh[@]}" -p image=python -p workload=bash,numpy \
+  -rff "$RESULTS/jmh-python.json" | tee "$RESULTS/jmh-python.log"
+"${java[@]}" 'pulltime\.RelatedImageBenchmark' "${jmh[@]}" -p workload=bash,numpy \
+  -rff "$RESULTS/jmh-related.json" | tee "$RESULTS/jmh-related.log"
+
+"$JAVA_HOME/bin/java" -cp benchmarks/target/benchmarks.jar dev.lazypull.benchmarks.pulltime.PullTimeReport \
+  "$RESULTS" "link $RATE, $RTT RTT (user-space emulator in front of docker-registry on loopback), $RUNS runs per case, command: RATE=$RATE RTT=$RTT RUNS=$RUNS benchmarks/run-pulltime.sh"

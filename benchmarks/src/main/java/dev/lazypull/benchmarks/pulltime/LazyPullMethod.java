@@ -1,0 +1,54 @@
+package dev.lazypull.benchmarks.pulltime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * {@code lazypull mount IMAGE DIR --cache-dir CACHE}: returns once DIR is mounted; reads fetch
+ * chunks through the emulated link. Warm means the chunk cache holds what earlier runs read.
+ */
+final class LazyPullMethod implements PullMethod {
+  private final Testbed testbed;
+  private final Path cacheDir;
+  private final Path mountsDir;
+  private Path mounted;
+  private double mountSeconds;
+
+  LazyPullMethod(Testbed testbed, Path nodeDir) {
+    this.testbed = testbed;
+    this.cacheDir = nodeDir.resolve("chunk-cache");
+    this.mountsDir = nodeDir.resolve("mounts");
+  }
+
+  @Override
+  public void reset(CacheState cache) throws IOException, InterruptedException {
+    if (cache == CacheState.COLD) {
+      Commands.run("rm", "-rf", cacheDir.toString());
+    }
+  }
+
+  @Override
+  public Path pull(BenchImage image, String container) throws IOException {
+    Path dir = Files.createDirectories(mountsDir.resolve(container));
+    long t0 = System.nanoTime();
+    Lazypull.run("mount", testbed.reference(image, "lazy"), dir.toString(), "--cache-dir", cacheDir.toString());
+    mountSeconds = (System.nanoTime() - t0) / 1e9;
+    mounted = dir;
+    return dir;
+  }
+
+  @Override
+  public Cost release() throws IOException, InterruptedException {
+    Path dir = mounted;
+    mounted = null;
+    try {
+      JsonNode s = Lazypull.stats(dir);
+      return new Cost(mountSeconds, s.path("bytesFetched").asLong(-1), s.path("rangeRequests").asLong(-1), s.path("bytesServed").asLong(-1));
+    } finally {
+      Lazypull.run("umount", dir.toString());
+      Files.deleteIfExists(dir);
+    }
+  }
+}

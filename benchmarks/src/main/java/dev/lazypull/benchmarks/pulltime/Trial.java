@@ -1,0 +1,87 @@
+package dev.lazypull.benchmarks.pulltime;
+
+import dev.lazypull.benchmarks.link.LinkProfile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The state one JMH trial (one case, one forked JVM) shares between its runs: the testbed, the
+ * pull method and the node directory, plus the bookkeeping of each run for {@link RunLog}. The
+ * benchmark classes only say what is timed.
+ */
+final class Trial implements AutoCloseable {
+  private final String benchmark;
+  private final String method;
+  private final Testbed testbed;
+  private final PullMethod pull;
+  private final Path nodeDir;
+  private final Path results;
+  private int runs;
+  private double load1;
+  private long startNanos;
+  private double seconds;
+
+  private Trial(String benchmark, String method, Testbed testbed, PullMethod pull, Path nodeDir, Path results) {
+    this.benchmark = benchmark;
+    this.method = method;
+    this.testbed = testbed;
+    this.pull = pull;
+    this.nodeDir = nodeDir;
+    this.results = results;
+  }
+
+  static Trial start(String benchmark, String method, LinkProfile link, List<BenchImage> images) throws IOException, InterruptedException {
+    Path results = RunLog.resultsDir();
+    Testbed testbed = Testbed.start(link, images);
+    Path nodeDir = Files.createTempDirectory("lazypull-bench-node-");
+    return new Trial(benchmark, method, testbed, PullMethod.of(method, testbed, nodeDir), nodeDir, results);
+  }
+
+  PullMethod pull() {
+    return pull;
+  }
+
+  /** Untimed: a pull and run whose only purpose is to leave the node's caches warm. */
+  void untimedRun(BenchImage image, Workload workload) throws IOException, InterruptedException {
+    workload.runIn(pull.pull(image, "warmup-" + runs));
+    pull.release();
+  }
+
+  /** Untimed, just before a timed run: the page cache goes, so no run reads another's pages. */
+  void beforeRun() throws IOException, InterruptedException {
+    Commands.run("sync");
+    Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "3");
+    load1 = MachineLoad.sample().load1();
+  }
+
+  /** The timed part: pull (or mount) and run the workload once. */
+  void timedRun(BenchImage image, Workload workload) throws IOException, InterruptedException {
+    startNanos = System.nanoTime();
+    Path root = pull.pull(image, "run-" + runs);
+    workload.runIn(root);
+    seconds = (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  /** Untimed, after the run: unmounts and logs what it cost. */
+  void afterRun(BenchImage image, String cache, Workload workload, long imageBytes) throws IOException, InterruptedException {
+    PullMethod.Cost cost = pull.release();
+    RunLog.append(results, new RunRecord(benchmark, image.name(), method, cache,
+        workload.name().toLowerCase(java.util.Locale.ROOT), runs, seconds, cost.mountSeconds(), cost.bytesFetched(),
+        cost.rangeRequests(), cost.bytesRead(), imageBytes, load1,
+        testbed.measuredLink().megabitsPerSecond(), testbed.measuredLink().rtt().toNanos() / 1e6));
+    System.out.printf(java.util.Locale.ROOT, "%n  %s %s %s %s: %.2f s (mount %.2f s), fetched %d bytes in %d range requests, load %.2f%n",
+        method, image.name(), cache, workload, seconds, cost.mountSeconds(), cost.bytesFetched(), cost.rangeRequests(), load1);
+    runs++;
+  }
+
+  @Override
+  public void close() throws IOException, InterruptedException {
+    try {
+      testbed.close();
+    } finally {
+      Commands.run("rm", "-rf", nodeDir.toString());
+    }
+  }
+}
