@@ -1,0 +1,180 @@
+package dev.lazypull.fuse;
+
+import dev.lazypull.fuse.server.FuseServer;
+import dev.lazypull.fuse.server.RequestHandler;
+import dev.lazypull.fuse.sys.DeviceChannel;
+import dev.lazypull.fuse.sys.KernelMount;
+import dev.lazypull.fuse.sys.MountTable;
+import dev.lazypull.fuse.wire.Opcode;
+import dev.lazypull.fuse.wire.Structs;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A {@link FileSystem} mounted at a directory. {@link #close()} unmounts it (lazily if it is busy)
+ * and stops the reader threads; a JVM shutdown hook does the same if the process exits first, so
+ * a normal stop never leaves a dead mount behind. After a SIGKILL, {@link #unmountStale} cleans up.
+ */
+public final class FuseMount implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(FuseMount.class.getName());
+    private static final long INIT_TIMEOUT_SECONDS = 10;
+    private static final long STOP_TIMEOUT_SECONDS = 5;
+
+    private final Path mountPoint;
+    private final DeviceChannel device;
+    private final FuseServer server;
+    private final RequestHandler handler;
+    private final Negotiated negotiated;
+    private final MountTable.Mount mount;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread shutdownHook;
+
+    private FuseMount(Path mountPoint, DeviceChannel device, FuseServer server, RequestHandler handler,
+                      Negotiated negotiated, MountTable.Mount mount) {
+        this.mountPoint = mountPoint;
+        this.device = device;
+        this.server = server;
+        this.handler = handler;
+        this.negotiated = negotiated;
+        this.mount = mount;
+        this.shutdownHook = Thread.ofPlatform().name("fuse-unmount-" + mountPoint).unstarted(this::close);
+    }
+
+    /**
+     * Mounts {@code fs} at directory {@code dir} and returns once the kernel has completed INIT.
+     *
+     * @throws IOException if the directory is not one, /dev/fuse cannot be opened, or mounting fails
+     */
+    public static FuseMount mount(Path dir, FileSystem fs, MountOptions opts) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IOException("mount point is not a directory: " + dir);
+        }
+        Path target = dir.toRealPath();
+        DeviceChannel device = KernelMount.mount(target, opts);
+        RequestHandler handler = new RequestHandler(device, fs, opts);
+        FuseServer server = new FuseServer(device, handler, opts);
+        server.start();
+        Negotiated negotiated;
+        MountTable.Mount mount;
+        try {
+            negotiated = handler.initialized().get(INIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            mount = MountTable.at(target).orElseThrow(() -> new IOException("mount vanished: " + target));
+        } catch (InterruptedException | ExecutionException | TimeoutException | IOException e) {
+            KernelMount.unmount(target, null);
+            device.close();
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IOException("FUSE INIT with the kernel failed at " + target + ": " + e.getMessage(), e);
+        }
+        KernelMount.setReadahead(mount, opts.maxReadahead());
+        FuseMount m = new FuseMount(target, device, server, handler, negotiated, mount);
+        Runtime.getRuntime().addShutdownHook(m.shutdownHook);
+        return m;
+    }
+
+    public Path mountPoint() {
+        return mountPoint;
+    }
+
+    /** What INIT settled with the kernel. */
+    public Negotiated negotiated() {
+        return negotiated;
+    }
+
+    /** READs handed to the file system and not answered yet. */
+    public int pendingReads() {
+        return handler.pendingReads();
+    }
+
+    /**
+     * Pushes {@code data} into the kernel's page cache of {@code ino} at {@code offset}
+     * (NOTIFY_STORE), for example prefetched bytes; the file grows if the data ends past its size.
+     * Only useful for files opened with keep_cache.
+     *
+     * @throws FuseException ENOENT if the kernel does not know the inode
+     */
+    public void notifyStore(long ino, long offset, ByteBuffer data) {
+        ByteBuffer header = ByteBuffer.allocate(Structs.NOTIFY_STORE_OUT_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        Structs.putNotifyStoreOut(header, ino, offset, data.remaining());
+        notify(Opcode.NOTIFY_STORE, header.flip(), data);
+    }
+
+    /** Drops the kernel's cached attributes and the page cache range of {@code ino} (length -1: to the end). */
+    public void invalidateInode(long ino, long offset, long length) {
+        ByteBuffer body = ByteBuffer.allocate(Structs.NOTIFY_INVAL_INODE_OUT_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        Structs.putNotifyInvalInodeOut(body, ino, offset, length);
+        notify(Opcode.NOTIFY_INVAL_INODE, body.flip());
+    }
+
+    /**
+     * Drops the kernel's cached lookup of {@code name} in {@code parent}. Must not be called from
+     * inside a lookup of that directory (the kernel holds its lock: deadlock).
+     */
+    public void invalidateEntry(long parent, String name) {
+        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer body = ByteBuffer.allocate(Structs.NOTIFY_INVAL_ENTRY_OUT_SIZE + bytes.length + 1)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        Structs.putNotifyInvalEntryOut(body, parent, bytes);
+        notify(Opcode.NOTIFY_INVAL_ENTRY, body.flip());
+    }
+
+    private void notify(int code, ByteBuffer... body) {
+        int r = device.reply(0, code, body);
+        if (r < 0) {
+            throw new FuseException(Errno.of(-r), "notification " + code + " refused: " + Errno.of(-r));
+        }
+    }
+
+    /**
+     * Unmounts and stops the reader threads. If the mount is busy it is detached and its connection
+     * aborted: processes still holding files there get ENOTCONN, and no thread is left behind.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException | SecurityException e) {
+            // already shutting down: this is the hook
+        }
+        try {
+            KernelMount.unmount(mountPoint, mount);
+            if (!server.awaitStop(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "FUSE readers of {0} still running; aborting the connection",
+                        mountPoint);
+                KernelMount.abort(mount);
+                server.awaitStop(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            device.close();
+        }
+    }
+
+    /**
+     * Removes a lazypull mount at {@code dir} whose server has died (the directory answers
+     * "Transport endpoint is not connected"), as after a SIGKILL.
+     *
+     * @return true if a dead mount was removed
+     */
+    public static boolean unmountStale(Path dir) throws IOException {
+        return KernelMount.unmountStale(dir.toAbsolutePath().normalize());
+    }
+
+    @Override
+    public String toString() {
+        return "FuseMount[" + mountPoint + ", " + mount.device() + "]";
+    }
+}
