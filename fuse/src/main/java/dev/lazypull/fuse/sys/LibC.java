@@ -59,7 +59,8 @@ public final class LibC {
     private LibC() {
     }
 
-    private static MethodHandle downcall(String name, FunctionDescriptor fd, Linker.Option... extra) {
+    /** A downcall to libc's {@code name} whose first argument is the errno capture segment. */
+    public static MethodHandle downcall(String name, FunctionDescriptor fd, Linker.Option... extra) {
         Linker.Option[] options = new Linker.Option[extra.length + 1];
         options[0] = Linker.Option.captureCallState("errno");
         System.arraycopy(extra, 0, options, 1, extra.length);
@@ -75,7 +76,8 @@ public final class LibC {
         return arena.allocate(CAPTURE);
     }
 
-    private static int errno(MemorySegment capture) {
+    /** The errno a call captured into {@code capture}. */
+    public static int errno(MemorySegment capture) {
         return (int) ERRNO.get(capture, 0L);
     }
 
