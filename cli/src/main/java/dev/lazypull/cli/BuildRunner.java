@@ -20,10 +20,21 @@ final class BuildRunner {
   static BuildResult run(BuildSpec spec, OverlayBuild.Options options, BuildProgress progress) throws IOException {
     ImageRef baseRef = parse(spec.base(), "base image");
     ImageRef targetRef = parse(spec.repository(), "target repository");
+    if (namesATag(spec.repository(), targetRef)) {
+      throw new BuildInputException("target '" + spec.repository() + "' names a tag; give the repository only"
+          + " (the tag is computed; use --tag for additional tags)");
+    }
     try (ImageStore base = open(baseRef, false);
         ImageStore target = open(targetRef, true)) {
       return new OverlayBuild(converter(), options, progress).build(spec, base, baseRef.reference(), target);
     }
+  }
+
+  private static boolean namesATag(String text, ImageRef ref) {
+    return switch (ref) {
+      case ImageRef.LayoutRef l -> l.tag() != null;
+      case ImageRef.RegistryRef r -> text.substring(text.lastIndexOf('/') + 1).contains(":");
+    };
   }
 
   private static ImageRef parse(String text, String what) {

@@ -55,6 +55,8 @@ class BuildCommandTest {
     assertThat(r.err()).contains("has no image 'b' (it has: a)");
     r = CliRun.lazypull("build", "--spec", spec.toString(), "--from", "x", "a");
     assertThat(r.err()).contains("do not combine it with --from");
+    r = CliRun.lazypull("build", "--from", "b", "--to", "localhost:5000/r/x:v1", "--add", "/src:/app");
+    assertThat(r.err()).contains("names a tag; give the repository only");
     r = CliRun.lazypull("build", "--from", "b", "--to", "r/x", "--add", "src");
     assertThat(r.err()).contains("'src' has no destination");
   }
