@@ -30,7 +30,8 @@ final class RegistryEndpoint {
   private static final int MAX_REDIRECTS = 5;
   private static final int ERROR_BODY_LIMIT = 64 << 10;
 
-  final Origin origin;
+  private final String endpoint;
+  private volatile Origin origin;
   private final String registry;
   private final HttpTransport transport;
   private final Authenticator auth;
@@ -48,9 +49,9 @@ final class RegistryEndpoint {
     T read(HttpResult response) throws IOException;
   }
 
-  RegistryEndpoint(String registry, Origin origin, HttpTransport transport, RegistryOptions options, Predicate<Origin> plainHttpAllowed) {
+  RegistryEndpoint(String registry, String endpoint, HttpTransport transport, RegistryOptions options, Predicate<Origin> plainHttpAllowed) {
     this.registry = registry;
-    this.origin = origin;
+    this.endpoint = endpoint;
     this.transport = transport;
     this.options = options;
     this.plainHttpAllowed = plainHttpAllowed;
@@ -58,8 +59,44 @@ final class RegistryEndpoint {
     this.auth = new Authenticator(registry, options.credentials(), transport, plainHttpAllowed, Clock.systemUTC());
   }
 
-  URI uri(String pathAndQuery) {
-    return URI.create(origin + pathAndQuery);
+  URI uri(String pathAndQuery) throws IOException {
+    return URI.create(origin() + pathAndQuery);
+  }
+
+  /**
+   * HTTPS, except for hosts where plain HTTP is allowed (loopback, insecure-registries): there,
+   * like docker, a first ping tries TLS and falls back to plain HTTP only when the server does not
+   * speak TLS at all. A TLS server that fails verification stays HTTPS and fails as such.
+   */
+  private Origin origin() throws IOException {
+    Origin o = origin;
+    if (o != null) {
+      return o;
+    }
+    synchronized (this) {
+      if (origin == null) {
+        Origin https = Origin.of(URI.create("https://" + endpoint));
+        Origin http = Origin.of(URI.create("http://" + endpoint));
+        origin = plainHttpAllowed.test(http) ? probe(https, http) : https;
+      }
+      return origin;
+    }
+  }
+
+  private Origin probe(Origin https, Origin http) throws IOException {
+    try (HttpResult r = transport.send(new HttpRequestSpec(HttpMethod.GET, URI.create(https + "/v2/"), List.of(), RequestBody.EMPTY))) {
+      r.body().readAll(ERROR_BODY_LIMIT);
+      return https;
+    } catch (io.netty.handler.ssl.NotSslRecordException | io.netty.handler.ssl.SslHandshakeTimeoutException e) {
+      return http;
+    } catch (javax.net.ssl.SSLException e) {
+      return https;
+    } catch (InterruptedIOException e) {
+      throw e;
+    } catch (IOException e) {
+      // Unreachable or closed on a TLS hello: plain HTTP, and the real request reports any failure.
+      return http;
+    }
   }
 
   /**
@@ -123,14 +160,15 @@ final class RegistryEndpoint {
   /** A response for {@code call} after auth and redirects, without retries (for streaming). */
   HttpResult send(Call call) throws IOException {
     URI uri = call.uri();
-    boolean authRetried = false;
+    // Two rounds: the first learns the challenge, the second replaces a token the registry refused.
+    int authRounds = 0;
     for (int hops = 0; ; ) {
       Origin target = Origin.of(uri);
       if (!target.secure() && !plainHttpAllowed.test(target)) {
         throw new RegistryException(ErrorCode.CONNECTION, call.reference(), 0,
             "refusing plain HTTP to " + target + " (only loopback and insecure-registries are allowed)", null);
       }
-      boolean sameOrigin = target.equals(origin);
+      boolean sameOrigin = target.equals(origin());
       String authorization = sameOrigin ? auth.authorization(call.scope()) : null;
       List<Map.Entry<String, String>> headers = new ArrayList<>(call.headers());
       if (authorization != null) {
@@ -140,8 +178,8 @@ final class RegistryEndpoint {
       if (r.status() == 401 && sameOrigin) {
         String challenge = r.header("WWW-Authenticate");
         byte[] body = drain(r);
-        if (!authRetried && auth.onUnauthorized(challenge, call.scope(), authorization)) {
-          authRetried = true;
+        if (authRounds < 2 && auth.onUnauthorized(challenge, call.scope(), authorization)) {
+          authRounds++;
           continue;
         }
         throw RegistryErrors.of(401, body, call.reference(), ErrorCode.UNAUTHORIZED);

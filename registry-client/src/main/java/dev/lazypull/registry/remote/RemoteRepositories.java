@@ -6,7 +6,6 @@ import dev.lazypull.registry.http.HttpTransport;
 import dev.lazypull.registry.http.Origin;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.Set;
@@ -19,11 +18,7 @@ public final class RemoteRepositories {
   public static RemoteStore open(RegistryRef ref, RegistryOptions options) throws IOException {
     HttpTransport transport = new HttpTransport(options.maxParallelRequests(), options.connectTimeout(), options.readIdleTimeout(), options.caBundle());
     Predicate<Origin> plainAllowed = origin -> plainHttpAllowed(origin, options.insecureRegistries());
-    String endpoint = ref.endpoint();
-    Origin probe = Origin.of(URI.create("http://" + endpoint));
-    String scheme = plainAllowed.test(probe) ? "http" : "https";
-    Origin origin = Origin.of(URI.create(scheme + "://" + endpoint));
-    RegistryEndpoint registry = new RegistryEndpoint(ref.registry(), origin, transport, options, plainAllowed);
+    RegistryEndpoint registry = new RegistryEndpoint(ref.registry(), ref.endpoint(), transport, options, plainAllowed);
     return new RemoteStore(ref, registry, transport, options);
   }
 

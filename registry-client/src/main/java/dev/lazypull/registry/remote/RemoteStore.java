@@ -296,15 +296,15 @@ public final class RemoteStore implements ImageStore {
     return push + " repository:" + from + ":pull";
   }
 
-  URI repoUri(String suffix) {
+  URI repoUri(String suffix) throws IOException {
     return endpoint.uri("/v2/" + ref.repository() + suffix);
   }
 
-  private URI blobUri(Digest digest) {
+  private URI blobUri(Digest digest) throws IOException {
     return repoUri("/blobs/" + digest);
   }
 
-  private Call read(HttpMethod method, String suffix, String where, Map.Entry<String, String> header) {
+  private Call read(HttpMethod method, String suffix, String where, Map.Entry<String, String> header) throws IOException {
     return new Call(method, repoUri(suffix), List.of(header), RequestBody.EMPTY, pull, true, true, where);
   }
 

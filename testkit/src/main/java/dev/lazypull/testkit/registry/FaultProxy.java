@@ -179,6 +179,11 @@ public final class FaultProxy implements AutoCloseable {
     try (client) {
       InputStream in = new BufferedInputStream(client.getInputStream());
       OutputStream out = client.getOutputStream();
+      in.mark(1);
+      if (in.read() == 0x16) {
+        return; // a TLS ClientHello: this proxy speaks plain HTTP only, so hang up as such a server would
+      }
+      in.reset();
       while (true) {
         List<String> head = readHead(in);
         if (head == null) {
