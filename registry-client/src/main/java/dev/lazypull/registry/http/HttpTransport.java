@@ -29,6 +29,7 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.stream.ChunkedNioFile;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.InputStream;
@@ -127,7 +128,15 @@ public final class HttpTransport implements AutoCloseable {
       throw e;
     }
     channel.eventLoop().execute(() -> {
-      channel.pipeline().get(ExchangeHandler.class).begin(exchange);
+      ExchangeHandler handler = channel.pipeline().get(ExchangeHandler.class);
+      if (handler == null || !channel.isActive()) {
+        // Closed between leaving the pool and now (the pipeline is torn down with it).
+        ReferenceCountUtil.release(head);
+        ReferenceCountUtil.release(body);
+        exchange.onFailure(new ConnectionClosedException("connection to " + origin + " closed before the request was sent", lease.reused(), null));
+        return;
+      }
+      handler.begin(exchange);
       ChannelFutureListener onFailure = f -> {
         if (!f.isSuccess()) {
           exchange.onFailure(f.cause());

@@ -87,10 +87,10 @@ final class RegistryEndpoint {
     try (HttpResult r = transport.send(new HttpRequestSpec(HttpMethod.GET, URI.create(https + "/v2/"), List.of(), RequestBody.EMPTY))) {
       r.body().readAll(ERROR_BODY_LIMIT);
       return https;
-    } catch (io.netty.handler.ssl.NotSslRecordException | io.netty.handler.ssl.SslHandshakeTimeoutException e) {
-      return http;
     } catch (javax.net.ssl.SSLException e) {
-      return https;
+      // A TLS server whose certificate fails verification stays HTTPS (and fails as such); any
+      // other handshake failure (plain-HTTP reply, hang-up, silence) means it does not speak TLS.
+      return hasCause(e, java.security.cert.CertificateException.class) ? https : http;
     } catch (InterruptedIOException e) {
       throw e;
     } catch (IOException e) {
@@ -155,6 +155,15 @@ final class RegistryEndpoint {
         }
       }
     }
+  }
+
+  private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (type.isInstance(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A response for {@code call} after auth and redirects, without retries (for streaming). */

@@ -114,7 +114,7 @@ class RemoteStoreIT {
       Digest layer = image.layerDigest(0);
       assertThat(target.blobSize(layer)).isEmpty();
       assertThat(target.mountBlob(layer, "it/mount-source")).isTrue();
-      assertThat(target.blobSize(layer)).contains(123_456L);
+      assertThat(target.blobSize(layer)).contains((long) image.layers().getFirst().length);
       assertThat(target.readBlobRange(layer, 100, 10)).isEqualTo(Arrays.copyOfRange(image.layers().getFirst(), 100, 110));
       // A blob the source lacks is not mounted, and nothing is left behind.
       Digest absent = Digest.sha256("absent".getBytes());
