@@ -40,6 +40,12 @@ final class TreeBuilder {
   }
 
   private final Node root = newDir(null);
+  /**
+   * Directories by path, so that the next entry of the same directory (tar order keeps them
+   * together) costs one hash lookup instead of a walk from the root. Cleared whenever a directory
+   * may have left the tree (whiteouts run before each layer's entries; a replaced directory).
+   */
+  private final HashMap<String, Node> dirCache = new HashMap<>();
 
   Node build(List<LayerToc> layers) throws FormatException {
     for (int l = 0; l < layers.size(); l++) {
@@ -50,6 +56,7 @@ final class TreeBuilder {
           applyWhiteout(toc, i, t);
         }
       }
+      dirCache.clear();
       for (int i = 0; i < toc.entryCount(); i++) {
         EntryType t = toc.type(i);
         if (t != EntryType.WHITEOUT && t != EntryType.OPAQUE) {
@@ -87,6 +94,9 @@ final class TreeBuilder {
     Node dir = ensureDir(toc, path, slash < 0 ? "" : path.substring(0, slash));
     String name = path.substring(slash + 1);
     Node existing = dir.children.get(name);
+    if (existing != null && existing.isDir() && t != EntryType.DIR) {
+      dirCache.clear();
+    }
     switch (t) {
       case DIR -> {
         Node node = existing != null && existing.isDir() ? existing : newDir(dir);
@@ -156,10 +166,14 @@ final class TreeBuilder {
 
   /** The directory at {@code dirPath}, creating missing ones as 0755 root-owned directories. */
   private Node ensureDir(LayerToc toc, String entryPath, String dirPath) throws FormatException {
-    Node node = root;
     if (dirPath.isEmpty()) {
-      return node;
+      return root;
     }
+    Node cached = dirCache.get(dirPath);
+    if (cached != null) {
+      return cached;
+    }
+    Node node = root;
     int start = 0;
     while (true) {
       int slash = dirPath.indexOf('/', start);
@@ -175,6 +189,7 @@ final class TreeBuilder {
       }
       node = child;
       if (slash < 0) {
+        dirCache.put(dirPath, node);
         return node;
       }
       start = slash + 1;
