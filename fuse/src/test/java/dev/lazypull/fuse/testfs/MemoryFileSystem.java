@@ -82,6 +82,7 @@ public class MemoryFileSystem implements FileSystem, TreeBuilder<MemoryFileSyste
     private final AtomicLong nextIno = new AtomicLong(FileSystem.ROOT);
     private final Node root;
     public final AtomicLong reads = new AtomicLong();
+    public final AtomicLong lookupCalls = new AtomicLong();
     public final List<String> errors = java.util.Collections.synchronizedList(new ArrayList<>());
 
     public MemoryFileSystem(int rootPerm, long mtimeSeconds) {
@@ -95,7 +96,7 @@ public class MemoryFileSystem implements FileSystem, TreeBuilder<MemoryFileSyste
         return n;
     }
 
-    private Node node(long ino) {
+    protected Node node(long ino) {
         Node n = inodes.get(ino);
         if (n == null) {
             throw new FuseException(Errno.ESTALE, "unknown inode " + ino);
@@ -171,6 +172,7 @@ public class MemoryFileSystem implements FileSystem, TreeBuilder<MemoryFileSyste
 
     @Override
     public Optional<Entry> lookup(long parent, String name) {
+        lookupCalls.incrementAndGet();
         Node dir = node(parent);
         if (dir.type != FileType.DIRECTORY) {
             throw new FuseException(Errno.ENOTDIR);
