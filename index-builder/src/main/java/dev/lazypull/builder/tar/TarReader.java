@@ -1,5 +1,8 @@
 package dev.lazypull.builder.tar;
 
+import dev.lazypull.format.EntryType;
+import dev.lazypull.format.PathNames;
+import dev.lazypull.format.TarEntry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -110,16 +113,16 @@ public final class TarReader {
         case 'L' -> gnuLongName = gnuName(readExtendedBody(headerName, raw), headerName);
         case 'K' -> gnuLongLink = gnuName(readExtendedBody(headerName, raw), headerName);
         default -> {
-          TarHeader header = entryHeader(typeflag, headerName, localPax, gnuLongName, gnuLongLink);
-          long padded = roundUp(header.size());
-          current = new EntryData(padded, header.path());
-          return new TarRecord(header, raw.toByteArray(), headerOffset, current, padded);
+          TarEntry entry = entry(typeflag, headerName, localPax, gnuLongName, gnuLongLink);
+          long padded = roundUp(entry.size());
+          current = new EntryData(padded, entry.path());
+          return new TarRecord(entry, raw.toByteArray(), headerOffset, current, padded);
         }
       }
     }
   }
 
-  private TarHeader entryHeader(
+  private TarEntry entry(
       byte typeflag, String headerName, Map<String, byte[]> localPax, String gnuLongName, String gnuLongLink)
       throws IOException {
     Map<String, byte[]> pax = new LinkedHashMap<>(globalPax);
@@ -156,35 +159,31 @@ public final class TarReader {
     }
     EntryType type = switch (typeflag) {
       case '0', '7' -> EntryType.FILE;
-      case 0 -> name.endsWith("/") ? EntryType.DIRECTORY : EntryType.FILE;
+      case 0 -> name.endsWith("/") ? EntryType.DIR : EntryType.FILE;
       case '1' -> EntryType.HARDLINK;
       case '2' -> EntryType.SYMLINK;
       case '3' -> EntryType.CHAR_DEVICE;
       case '4' -> EntryType.BLOCK_DEVICE;
-      case '5' -> EntryType.DIRECTORY;
+      case '5' -> EntryType.DIR;
       case '6' -> EntryType.FIFO;
       case 'S' -> throw error(name, "GNU sparse files are not supported");
       case 'M', 'V' -> throw error(name, "multi-volume archives are not supported");
       default -> throw error(name, "unsupported entry type '" + printable(typeflag) + "'");
     };
-    String path;
-    try {
-      path = TarPaths.normalise(name);
-    } catch (TarPaths.BadPathException e) {
-      throw error(name, e.getMessage());
-    }
-    if (path.isEmpty() && type != EntryType.DIRECTORY) {
+    String path = normalise(name, name);
+    if (path.isEmpty() && type != EntryType.DIR) {
       throw error(name, "the root can only be a directory, not a " + type);
     }
 
     long size = pax.containsKey("size") ? paxDecimal(pax, "size", name) : number(124, 12, "size", name);
-    if (!type.hasData() && size != 0) {
+    if (type != EntryType.FILE && size != 0) {
       throw error(name, "size mismatch: a " + type + " entry declares " + size + " bytes of data, it can have none");
     }
     long uid = pax.containsKey("uid") ? paxDecimal(pax, "uid", name) : number(108, 8, "uid", name);
     long gid = pax.containsKey("gid") ? paxDecimal(pax, "gid", name) : number(116, 8, "gid", name);
-    String uname = pax.containsKey("uname") ? utf8(pax.get("uname"), name, "PAX uname") : cString(block, 265, 32, name);
-    String gname = pax.containsKey("gname") ? utf8(pax.get("gname"), name, "PAX gname") : cString(block, 297, 32, name);
+    if (uid > TarEntry.MAX_ID || gid > TarEntry.MAX_ID) {
+      throw error(name, "uid/gid " + uid + "/" + gid + " exceed the 32 bits Linux has");
+    }
     int mode = (int) (number(100, 8, "mode", name) & 07777);
     long mtimeSeconds;
     int mtimeNanos;
@@ -201,6 +200,9 @@ public final class TarReader {
     if (type == EntryType.CHAR_DEVICE || type == EntryType.BLOCK_DEVICE) {
       devMajor = number(329, 8, "devmajor", name);
       devMinor = number(337, 8, "devminor", name);
+      if (devMajor > Integer.MAX_VALUE || devMinor > Integer.MAX_VALUE) {
+        throw error(name, "device number " + devMajor + ":" + devMinor + " out of range");
+      }
     }
     String linkTarget = switch (type) {
       case SYMLINK -> {
@@ -216,21 +218,23 @@ public final class TarReader {
       default -> "";
     };
     Map<String, byte[]> xattrs = xattrs(pax, name);
-    if (type == EntryType.DIRECTORY) {
+    if (type == EntryType.DIR) {
       nonDirectories.remove(path);
     } else {
       nonDirectories.add(path);
     }
-    return new TarHeader(path, type, mode, uid, gid, uname, gname, size, mtimeSeconds, mtimeNanos,
-        linkTarget, devMajor, devMinor, xattrs);
+    try {
+      return new TarEntry(path, type, mode, uid, gid, size, mtimeSeconds, mtimeNanos, linkTarget,
+          (int) devMajor, (int) devMinor, xattrs);
+    } catch (IllegalArgumentException e) {
+      throw error(name, e.getMessage());
+    }
   }
 
   private String hardlinkTarget(String path, String name, String link) throws TarFormatException {
-    String target;
-    try {
-      target = TarPaths.normalise(link);
-    } catch (TarPaths.BadPathException e) {
-      throw error(name, "hardlink target '" + link + "': " + e.getMessage());
+    String target = normalise(link, name);
+    if (target.isEmpty()) {
+      throw error(name, "hardlink to the root directory");
     }
     if (target.equals(path)) {
       throw error(name, "hardlink to itself");
@@ -241,6 +245,18 @@ public final class TarReader {
           + "' is neither an earlier entry of this layer nor a file of a lower layer");
     }
     return target;
+  }
+
+  /** A tar name in the format's normal form; absolute names are taken relative to the root. */
+  private String normalise(String raw, String entry) throws TarFormatException {
+    if (raw.isEmpty()) {
+      throw error(entry, "empty name");
+    }
+    try {
+      return PathNames.normalize(raw);
+    } catch (IllegalArgumentException e) {
+      throw error(entry, e.getMessage());
+    }
   }
 
   private Map<String, byte[]> xattrs(Map<String, byte[]> pax, String name) throws TarFormatException {

@@ -4,6 +4,8 @@ import static dev.lazypull.testkit.images.TarWriter.tar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lazypull.format.EntryType;
+import dev.lazypull.format.TarEntry;
 import dev.lazypull.testkit.images.TarWriter;
 import dev.lazypull.testkit.images.TestEntry;
 import dev.lazypull.testkit.images.TestEntry.Style;
@@ -22,10 +24,10 @@ import org.junit.jupiter.api.Test;
 class TarReaderTest {
 
   /** Reads a whole tar, checking that headers, data and trailer put together give the input. */
-  static List<TarHeader> readAll(byte[] tar, Predicate<String> lower) throws IOException {
+  static List<TarEntry> readAll(byte[] tar, Predicate<String> lower) throws IOException {
     TarReader reader = new TarReader(new ByteArrayInputStream(tar), "layer-under-test", lower);
     ByteArrayOutputStream reassembled = new ByteArrayOutputStream();
-    List<TarHeader> headers = new ArrayList<>();
+    List<TarEntry> headers = new ArrayList<>();
     TarRecord r;
     while ((r = reader.next()) != null) {
       assertThat(r.headerOffset()).isEqualTo(reassembled.size());
@@ -34,7 +36,7 @@ class TarReaderTest {
       byte[] data = r.data().readAllBytes();
       assertThat((long) data.length).isEqualTo(r.paddedDataLength());
       reassembled.writeBytes(data);
-      headers.add(r.header());
+      headers.add(r.entry());
     }
     reassembled.writeBytes(reader.trailer());
     assertThat(reassembled.toByteArray()).isEqualTo(tar);
@@ -42,7 +44,7 @@ class TarReaderTest {
     return headers;
   }
 
-  static List<TarHeader> readAll(byte[] tar) throws IOException {
+  static List<TarEntry> readAll(byte[] tar) throws IOException {
     return readAll(tar, null);
   }
 
@@ -52,7 +54,7 @@ class TarReaderTest {
 
   @Test
   void readsEveryEntryTypeOfAPlainUstarTar() throws IOException {
-    List<TarHeader> h = readAll(tar(
+    List<TarEntry> h = readAll(tar(
         TestEntry.dir("./etc/").style(Style.USTAR),
         TestEntry.file("etc/hosts", "127.0.0.1 localhost\n").mode(0640).owner(5, 7),
         TestEntry.symlink("etc/localtime", "/usr/share/zoneinfo/UTC"),
@@ -63,19 +65,19 @@ class TarReaderTest {
         TestEntry.file("usr/bin/sudo", "x").mode(04755),
         TestEntry.dir("tmp").mode(01777),
         TestEntry.dir("srv/g").mode(02775)));
-    assertThat(h).extracting(TarHeader::path).containsExactly(
+    assertThat(h).extracting(TarEntry::path).containsExactly(
         "etc", "etc/hosts", "etc/localtime", "etc/hosts.bak", "dev/null", "dev/sda", "run/initctl",
         "usr/bin/sudo", "tmp", "srv/g");
-    assertThat(h).extracting(TarHeader::type).containsExactly(
-        EntryType.DIRECTORY, EntryType.FILE, EntryType.SYMLINK, EntryType.HARDLINK, EntryType.CHAR_DEVICE,
-        EntryType.BLOCK_DEVICE, EntryType.FIFO, EntryType.FILE, EntryType.DIRECTORY, EntryType.DIRECTORY);
-    assertThat(h.get(1)).extracting(TarHeader::mode, TarHeader::uid, TarHeader::gid, TarHeader::size)
+    assertThat(h).extracting(TarEntry::type).containsExactly(
+        EntryType.DIR, EntryType.FILE, EntryType.SYMLINK, EntryType.HARDLINK, EntryType.CHAR_DEVICE,
+        EntryType.BLOCK_DEVICE, EntryType.FIFO, EntryType.FILE, EntryType.DIR, EntryType.DIR);
+    assertThat(h.get(1)).extracting(TarEntry::mode, TarEntry::uid, TarEntry::gid, TarEntry::size)
         .containsExactly(0640, 5L, 7L, 20L);
     assertThat(h.get(1).mtimeSeconds()).isEqualTo(1_700_000_000L);
-    assertThat(h.get(2).linkTarget()).isEqualTo("/usr/share/zoneinfo/UTC");
-    assertThat(h.get(3).linkTarget()).isEqualTo("etc/hosts");
-    assertThat(h.get(4)).extracting(TarHeader::devMajor, TarHeader::devMinor).containsExactly(1L, 3L);
-    assertThat(h.get(5)).extracting(TarHeader::devMajor, TarHeader::devMinor).containsExactly(8L, 0L);
+    assertThat(h.get(2).linkName()).isEqualTo("/usr/share/zoneinfo/UTC");
+    assertThat(h.get(3).linkName()).isEqualTo("etc/hosts");
+    assertThat(h.get(4)).extracting(TarEntry::devMajor, TarEntry::devMinor).containsExactly(1, 3);
+    assertThat(h.get(5)).extracting(TarEntry::devMajor, TarEntry::devMinor).containsExactly(8, 0);
     assertThat(h.get(7).mode()).isEqualTo(04755);
     assertThat(h.get(8).mode()).isEqualTo(01777);
     assertThat(h.get(9).mode()).isEqualTo(02775);
@@ -85,7 +87,7 @@ class TarReaderTest {
   void paxHeadersCarryLongNamesLargeIdsXattrsAndNanoseconds() throws IOException {
     String longDir = "usr/lib/python3/dist-packages/" + "a".repeat(120);
     String longName = longDir + "/module.py";
-    List<TarHeader> h = readAll(tar(
+    List<TarEntry> h = readAll(tar(
         TestEntry.file(longName, "print(1)\n")
             .owner(3_000_000_000L, 4_000_000_000L)
             .mtime(1_700_000_123L, 123_456_789)
@@ -100,12 +102,12 @@ class TarReaderTest {
     assertThat(h.get(0).xattrs()).containsOnlyKeys("security.capability", "user.comment");
     assertThat(h.get(0).xattrs().get("user.comment")).isEqualTo(utf8("hello"));
     assertThat(h.get(0).xattrs().get("security.capability")).hasSize(20);
-    assertThat(h.get(1).linkTarget()).isEqualTo("/" + longName);
+    assertThat(h.get(1).linkName()).isEqualTo("/" + longName);
   }
 
   @Test
   void libarchiveXattrsAreDecoded() throws IOException {
-    List<TarHeader> h = readAll(tar(TestEntry.file("f", "x")
+    List<TarEntry> h = readAll(tar(TestEntry.file("f", "x")
         .pax("LIBARCHIVE.xattr.user.with%3Dequals", utf8("AAEC"))));
     assertThat(h.get(0).xattrs()).containsOnlyKeys("user.with=equals");
     assertThat(h.get(0).xattrs().get("user.with=equals")).containsExactly(0, 1, 2);
@@ -119,7 +121,7 @@ class TarReaderTest {
     w.add(TestEntry.file("a", "1"));
     w.add(TestEntry.file("b", "2").pax("uid", utf8("7")));
     w.finish();
-    List<TarHeader> h = readAll(bytes.toByteArray());
+    List<TarEntry> h = readAll(bytes.toByteArray());
     assertThat(h.get(0).uid()).isEqualTo(4242);
     assertThat(h.get(0).xattrs()).containsKey("user.global");
     assertThat(h.get(1).uid()).isEqualTo(7);
@@ -127,7 +129,7 @@ class TarReaderTest {
 
   @Test
   void paxFractionalTimesBeforeTheEpochAreNormalised() throws IOException {
-    List<TarHeader> h = readAll(tar(TestEntry.file("old", "x").pax("mtime", utf8("-1.25"))));
+    List<TarEntry> h = readAll(tar(TestEntry.file("old", "x").pax("mtime", utf8("-1.25"))));
     assertThat(h.get(0).mtimeSeconds()).isEqualTo(-2);
     assertThat(h.get(0).mtimeNanos()).isEqualTo(750_000_000);
   }
@@ -136,16 +138,16 @@ class TarReaderTest {
   void gnuLongNamesAndLinksAndBase256Ids() throws IOException {
     String longName = "opt/" + "n".repeat(200) + "/file";
     String longLink = "opt/" + "l".repeat(150);
-    List<TarHeader> h = readAll(tar(
+    List<TarEntry> h = readAll(tar(
         TestEntry.file(longName, "data").style(Style.GNU).owner(10_000_000L, 20_000_000L),
         TestEntry.symlink("opt/sym", longLink).style(Style.GNU),
         TestEntry.hardlink("opt/" + "h".repeat(150), longName).style(Style.GNU)));
     assertThat(h.get(0).path()).isEqualTo(longName);
     assertThat(h.get(0).uid()).isEqualTo(10_000_000L);
     assertThat(h.get(0).gid()).isEqualTo(20_000_000L);
-    assertThat(h.get(1).linkTarget()).isEqualTo(longLink);
+    assertThat(h.get(1).linkName()).isEqualTo(longLink);
     assertThat(h.get(2).path()).isEqualTo("opt/" + "h".repeat(150));
-    assertThat(h.get(2).linkTarget()).isEqualTo(longName);
+    assertThat(h.get(2).linkName()).isEqualTo(longName);
   }
 
   @Test
@@ -156,16 +158,16 @@ class TarReaderTest {
 
   @Test
   void absoluteAndDotNamesAreNormalised() throws IOException {
-    List<TarHeader> h = readAll(tar(
-        TestEntry.dir("./"), TestEntry.file("/etc//passwd", "x"), TestEntry.file("./a/./b/../c", "y")));
-    assertThat(h).extracting(TarHeader::path).containsExactly("", "etc/passwd", "a/c");
+    List<TarEntry> h = readAll(tar(
+        TestEntry.dir("./"), TestEntry.file("/etc//passwd", "x"), TestEntry.file("./a/./b/c", "y")));
+    assertThat(h).extracting(TarEntry::path).containsExactly("", "etc/passwd", "a/b/c");
   }
 
   @Test
   void hardlinksMayPointIntoLowerLayers() throws IOException {
     byte[] t = tar(TestEntry.hardlink("bin/sh2", "/bin/sh"));
-    assertThat(readAll(t, Set.of("bin/sh")::contains).get(0).linkTarget()).isEqualTo("bin/sh");
-    assertThat(readAll(t, null).get(0).linkTarget()).isEqualTo("bin/sh");
+    assertThat(readAll(t, Set.of("bin/sh")::contains).get(0).linkName()).isEqualTo("bin/sh");
+    assertThat(readAll(t, null).get(0).linkName()).isEqualTo("bin/sh");
     assertThatThrownBy(() -> readAll(t, Set.of("bin/bash")::contains))
         .isInstanceOf(TarFormatException.class)
         .hasMessageContaining("layer-under-test")
@@ -189,22 +191,28 @@ class TarReaderTest {
   }
 
   @Test
+  void idsBeyond32BitsAreRefused() {
+    assertThatThrownBy(() -> readAll(tar(TestEntry.file("f", "x").owner(1L << 33, 0))))
+        .hasMessageContaining("entry 'f': uid/gid 8589934592/0 exceed the 32 bits Linux has");
+  }
+
+  @Test
   void whiteoutsAndOpaqueMarkersPassThroughAsEntries() throws IOException {
-    List<TarHeader> h = readAll(tar(
+    List<TarEntry> h = readAll(tar(
         TestEntry.whiteout("etc/motd"), TestEntry.opaque("var/cache"), TestEntry.file("var/cache/new", "n")));
-    assertThat(h.get(0).isWhiteout()).isTrue();
-    assertThat(h.get(0).isOpaqueMarker()).isFalse();
-    assertThat(h.get(0).whiteoutTarget()).isEqualTo("etc/motd");
-    assertThat(h.get(1).isOpaqueMarker()).isTrue();
-    assertThat(h.get(1).parent()).isEqualTo("var/cache");
-    assertThat(h.get(2).isWhiteout()).isFalse();
+    assertThat(h).extracting(TarEntry::type).containsOnly(EntryType.FILE);
+    assertThat(h.get(0).classified().type()).isEqualTo(EntryType.WHITEOUT);
+    assertThat(h.get(0).classified().whiteoutTarget()).isEqualTo("etc/motd");
+    assertThat(h.get(1).classified().type()).isEqualTo(EntryType.OPAQUE);
+    assertThat(h.get(1).classified().whiteoutTarget()).isEqualTo("var/cache");
+    assertThat(h.get(2).classified().type()).isEqualTo(EntryType.FILE);
   }
 
   @Test
   void unreadDataIsSkipped() throws IOException {
     byte[] t = tar(TestEntry.file("a", new byte[5000]), TestEntry.file("b", "bb"));
     TarReader reader = new TarReader(new ByteArrayInputStream(t), "l", null);
-    assertThat(reader.next().header().path()).isEqualTo("a");
+    assertThat(reader.next().entry().path()).isEqualTo("a");
     TarRecord b = reader.next();
     assertThat(b.headerOffset()).isEqualTo(512 + 5120);
     assertThat(new String(b.data().readNBytes(2), StandardCharsets.UTF_8)).isEqualTo("bb");
@@ -244,16 +252,17 @@ class TarReaderTest {
   @Test
   void namesEscapingTheRootAreRefused() {
     assertThatThrownBy(() -> readAll(tar(TestEntry.file("../etc/passwd", "x"))))
-        .hasMessage("malformed tar in layer layer-under-test, entry '../etc/passwd': name escapes the root through '..'");
+        .hasMessage("malformed tar in layer layer-under-test, entry '../etc/passwd': entry path escapes the root"
+            + " with '..': \"../etc/passwd\"");
     assertThatThrownBy(() -> readAll(tar(TestEntry.file("a/../../b", "x")))).hasMessageContaining("escapes the root");
     assertThatThrownBy(() -> readAll(tar(TestEntry.hardlink("a", "../x"))))
-        .hasMessageContaining("entry 'a': hardlink target '../x': name escapes the root");
+        .hasMessageContaining("entry 'a': entry path escapes the root with '..': \"../x\"");
   }
 
   @Test
   void nulInAPaxPathIsRefused() {
     byte[] t = tar(TestEntry.file("x", "1").pax("path", utf8("evil\0name")));
-    assertThatThrownBy(() -> readAll(t)).hasMessageContaining("NUL byte in name");
+    assertThatThrownBy(() -> readAll(t)).hasMessageContaining("entry path contains a NUL byte");
   }
 
   @Test
