@@ -1,0 +1,25 @@
+package dev.lazypull.builder.image;
+
+import dev.lazypull.builder.layer.ConvertedLayer;
+import dev.lazypull.oci.Digest;
+import dev.lazypull.oci.Platform;
+import java.util.List;
+
+/**
+ * What a conversion produced: the digest the destination tag now points to (a manifest, or an
+ * index for a multi-platform source) and each converted image with its layers.
+ */
+public record ConversionResult(Digest digest, String mediaType, List<Image> images) {
+
+  /** One converted manifest. {@code platform} is null when the source was a single manifest. */
+  public record Image(Platform platform, Digest source, Digest manifest, List<ConvertedLayer> layers) {
+
+    public long uncompressedBytes() {
+      return layers.stream().mapToLong(l -> l.encoded().uncompressedSize()).sum();
+    }
+
+    public long elapsedNanos() {
+      return layers.stream().mapToLong(ConvertedLayer::elapsedNanos).sum();
+    }
+  }
+}

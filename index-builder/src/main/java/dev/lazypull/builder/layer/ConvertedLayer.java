@@ -1,0 +1,42 @@
+package dev.lazypull.builder.layer;
+
+import dev.lazypull.format.EncodedLayer;
+import dev.lazypull.oci.Descriptor;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One source layer re-encoded as a lazy layer, its blob in a temporary file until it is pushed.
+ *
+ * @param source the source layer's descriptor
+ * @param encoded digests, sizes and TOC location of the lazy layer
+ * @param blob the lazy layer blob on local disk
+ * @param entries tar entries in the layer
+ * @param files regular files among them (whiteouts not counted)
+ * @param sourceBytes compressed bytes read from the source
+ * @param elapsedNanos wall time of the conversion
+ */
+public record ConvertedLayer(
+    Descriptor source, EncodedLayer encoded, Path blob, int entries, int files, long sourceBytes, long elapsedNanos) {
+
+  /**
+   * The lazy layer's descriptor: zstd media type, new digest and size, the source's own annotations
+   * (minus any stale lazy ones) and the TOC pointer.
+   */
+  public Descriptor descriptor() {
+    Map<String, String> annotations = new LinkedHashMap<>();
+    source.annotations().forEach((k, v) -> {
+      if (!k.startsWith("dev.lazypull.")) {
+        annotations.put(k, v);
+      }
+    });
+    annotations.putAll(encoded.annotations());
+    return new Descriptor(EncodedLayer.MEDIA_TYPE, encoded.digest(), encoded.compressedSize(), annotations, null);
+  }
+
+  /** Uncompressed input MB/s (10^6 bytes), the conversion throughput figure. */
+  public double megabytesPerSecond() {
+    return encoded.uncompressedSize() / 1e6 / Math.max(1e-9, elapsedNanos / 1e9);
+  }
+}
