@@ -1,0 +1,150 @@
+package dev.lazypull.testkit.images;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Real Debian images for tests, built from Debian packages and cached between runs, in one OCI
+ * image layout with three tags:
+ *
+ * <ul>
+ *   <li>{@value #MINBASE}: {@code debootstrap --variant=minbase bookworm}, one layer;
+ *   <li>{@value #PYTHON}: minbase plus a layer with python3 and python3-numpy (apt caches cleaned);
+ *   <li>{@value #PYTHON_APP}: python plus a small top layer (an app directory and a changed config
+ *       file), the "related image" that shares every lower layer with {@value #PYTHON}.
+ * </ul>
+ *
+ * Layers are tar+gzip written by {@code umoci repack}, which also computes whiteouts and writes
+ * config (diff_ids, history) and manifest. The cache lives in {@code $LAZYPULL_TEST_CACHE} or
+ * {@code /var/tmp/lazypull-test-cache}, under a directory named by {@link #RECIPE_VERSION}: change
+ * the recipe, bump the version. Builds take about a minute with a fast mirror and are guarded by
+ * a file lock, so parallel test JVMs build once and share the result. Needs root (chroot, mount).
+ */
+public final class DebianImages {
+  public static final String MINBASE = "debian-minbase";
+  public static final String PYTHON = "debian-python";
+  public static final String PYTHON_APP = "debian-python-app";
+  /** Bump when the recipe below changes; old caches are then ignored. */
+  public static final int RECIPE_VERSION = 1;
+
+  private static final String MIRROR = "http://deb.debian.org/debian";
+  private static final String SUITE = "bookworm";
+  private static final Map<String, String> APT_ENV = Map.of(
+      "DEBIAN_FRONTEND", "noninteractive", "LC_ALL", "C", "PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+  private static DebianImages built;
+
+  private final Path layout;
+
+  private DebianImages(Path layout) {
+    this.layout = layout;
+  }
+
+  /** The cache directory for test images. */
+  public static Path cacheRoot() {
+    String env = System.getenv("LAZYPULL_TEST_CACHE");
+    return Path.of(env != null && !env.isBlank() ? env : "/var/tmp/lazypull-test-cache");
+  }
+
+  /** The images, built first when this machine has none of this recipe version yet. */
+  public static synchronized DebianImages get() throws IOException {
+    if (built != null) {
+      return built;
+    }
+    Path root = Files.createDirectories(cacheRoot());
+    Path done = root.resolve("debian-v" + RECIPE_VERSION);
+    try (FileChannel lockFile = FileChannel.open(root.resolve("debian-v" + RECIPE_VERSION + ".lock"),
+            StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = lockFile.lock()) {
+      if (!Files.exists(done.resolve("READY"))) {
+        build(root, done);
+      }
+    }
+    built = new DebianImages(done.resolve("layout"));
+    return built;
+  }
+
+  /** The OCI layout holding the three tags. Treat it as read-only: it is shared by every test. */
+  public Path layout() {
+    return layout;
+  }
+
+  /** {@code oci:LAYOUT:TAG}, as lazypull and skopeo take it. */
+  public String reference(String tag) {
+    return "oci:" + layout + ":" + tag;
+  }
+
+  private static void build(Path root, Path done) throws IOException {
+    Path work = root.resolve("debian-v" + RECIPE_VERSION + ".building");
+    Commands.run(120, "rm", "-rf", work.toString(), done.toString());
+    Files.createDirectories(work);
+    Path layout = work.resolve("layout");
+    String image = layout.toString();
+    Commands.run(60, "umoci", "init", "--layout", image);
+    Commands.run(60, "umoci", "new", "--image", image + ":empty");
+
+    // (a) minbase: debootstrap into the empty bundle's rootfs, then clean what apt leaves behind.
+    Path minbase = work.resolve("bundle-minbase");
+    Commands.run(60, "umoci", "unpack", "--image", image + ":empty", minbase.toString());
+    Path rootfs = minbase.resolve("rootfs");
+    Commands.run(900, null, APT_ENV, List.of("debootstrap", "--variant=minbase", SUITE, rootfs.toString(), MIRROR));
+    cleanApt(rootfs);
+    Commands.run(600, "umoci", "repack", "--image", image + ":" + MINBASE,
+        "--history.created_by", "debootstrap --variant=minbase " + SUITE + " / " + MIRROR, minbase.toString());
+
+    // (b) python: a second layer from apt-get inside a chroot of minbase.
+    Path python = work.resolve("bundle-python");
+    Commands.run(300, "umoci", "unpack", "--image", image + ":" + MINBASE, python.toString());
+    Path pyroot = python.resolve("rootfs");
+    chrootApt(pyroot, "apt-get update -qq && apt-get install -y -qq --no-install-recommends python3 python3-numpy");
+    cleanApt(pyroot);
+    Commands.run(600, "umoci", "repack", "--image", image + ":" + PYTHON,
+        "--history.created_by", "apt-get install -y --no-install-recommends python3 python3-numpy", python.toString());
+
+    // (c) python-app: the related image, a small new top layer on python.
+    Path app = work.resolve("bundle-app");
+    Commands.run(300, "umoci", "unpack", "--image", image + ":" + PYTHON, app.toString());
+    Path approot = app.resolve("rootfs");
+    Files.createDirectories(approot.resolve("app"));
+    Files.writeString(approot.resolve("app/main.py"),
+        "import numpy\nprint('lazypull test app', numpy.arange(6).reshape(2, 3).sum())\n");
+    Files.writeString(approot.resolve("app/settings.toml"), "name = \"lazypull-test-app\"\n");
+    Files.writeString(approot.resolve("etc/motd"), "lazypull test app image\n");
+    Commands.run(600, "umoci", "repack", "--image", image + ":" + PYTHON_APP,
+        "--history.created_by", "COPY app/ /app/", app.toString());
+    Commands.run(60, "umoci", "config", "--image", image + ":" + PYTHON_APP, "--config.workingdir", "/app",
+        "--config.cmd", "python3", "--config.cmd", "/app/main.py");
+
+    Commands.run(60, "umoci", "rm", "--image", image + ":empty");
+    Commands.run(300, "umoci", "gc", "--layout", image);
+    Commands.run(300, "rm", "-rf", minbase.toString(), python.toString(), app.toString());
+    Files.writeString(work.resolve("READY"), "recipe " + RECIPE_VERSION + "\n");
+    Files.move(work, done, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static void chrootApt(Path rootfs, String script) throws IOException {
+    Path proc = rootfs.resolve("proc");
+    Files.createDirectories(proc);
+    // Name resolution inside the chroot uses the host's resolver configuration.
+    Files.copy(Path.of("/etc/resolv.conf"), rootfs.resolve("etc/resolv.conf"), StandardCopyOption.REPLACE_EXISTING);
+    Commands.run(60, "mount", "-t", "proc", "proc", proc.toString());
+    try {
+      Commands.run(1200, null, APT_ENV, List.of("chroot", rootfs.toString(), "/bin/sh", "-c", script));
+    } finally {
+      Commands.run(60, "umount", "-l", proc.toString());
+    }
+  }
+
+  private static void cleanApt(Path rootfs) throws IOException {
+    Commands.run(120, null, APT_ENV, List.of("chroot", rootfs.toString(), "apt-get", "clean"));
+    Commands.run(120, null, null, List.of("sh", "-c",
+        "rm -rf " + rootfs + "/var/lib/apt/lists/* " + rootfs + "/var/cache/apt/*.bin " + rootfs + "/var/log/apt/*"));
+  }
+
+}
