@@ -44,6 +44,8 @@ public final class ImageConverter {
   private final ConvertOptions options;
   private final Progress progress;
   private final LayerConverter layers;
+  /** Manifests converted but not yet stored: children of an index go by digest, a lone manifest with the tag. */
+  private final Map<Digest, ManifestBytes> pendingManifests = new LinkedHashMap<>();
 
   public ImageConverter(ImageStore source, ImageStore target, ConvertOptions options, Progress progress) {
     this.source = source;
@@ -61,7 +63,14 @@ public final class ImageConverter {
     if (targetTag == null || targetTag.isEmpty()) {
       throw new IllegalArgumentException("the destination needs a tag");
     }
-    ManifestBytes top = source.getManifest(sourceReference);
+    return convert(source.getManifest(sourceReference), targetTag);
+  }
+
+  /** Converts the image whose manifest or index is {@code top} (as fetched from the source store). */
+  public ConversionResult convert(ManifestBytes top, String targetTag) throws IOException {
+    if (targetTag == null || targetTag.isEmpty()) {
+      throw new IllegalArgumentException("the destination needs a tag");
+    }
     String mediaType = mediaTypeOf(top);
     if (MediaTypes.isIndex(mediaType)) {
       ImageIndex index = parse(() -> OciJson.parseIndex(top.bytes(), mediaType), "index " + top.digest());
@@ -69,24 +78,26 @@ public final class ImageConverter {
         Descriptor chosen = index.select(options.platform()).orElseThrow(() -> new ConversionException(
             "index " + top.digest() + " has no image for platform " + describe(options.platform())));
         ConversionResult.Image image = convertManifest(chosen, chosen.platform(), 1, 1);
-        return new ConversionResult(tagManifest(image, targetTag), MediaTypes.OCI_MANIFEST, List.of(image));
+        return new ConversionResult(tagManifest(image, targetTag), List.of(image));
       }
       return convertIndex(index, top.digest(), targetTag);
     }
     if (!MediaTypes.isManifest(mediaType)) {
-      throw new ConversionException(describe(sourceReference) + " is a " + mediaType + ", not an image manifest or index");
+      throw new ConversionException(top.digest() + " is a " + mediaType + ", not an image manifest or index");
     }
     ConversionResult.Image image = convertManifest(
         new Descriptor(mediaType, top.digest(), top.bytes().length), null, 1, 1);
-    return new ConversionResult(tagManifest(image, targetTag), MediaTypes.OCI_MANIFEST, List.of(image));
+    return new ConversionResult(tagManifest(image, targetTag), List.of(image));
   }
 
-  private Digest tagManifest(ConversionResult.Image image, String tag) throws IOException {
+  private ManifestBytes tagManifest(ConversionResult.Image image, String tag) throws IOException {
     ManifestBytes m = pendingManifests.remove(image.manifest());
-    return target.putManifest(tag, m.mediaType(), m.bytes());
+    Digest pushed = target.putManifest(tag, m.mediaType(), m.bytes());
+    if (!pushed.equals(m.digest())) {
+      throw new ConversionException(target.name() + " stored the manifest as " + pushed + ", expected " + m.digest());
+    }
+    return m;
   }
-
-  private final Map<Digest, ManifestBytes> pendingManifests = new LinkedHashMap<>();
 
   private ConversionResult convertIndex(ImageIndex index, Digest indexDigest, String tag) throws IOException {
     List<Descriptor> toConvert = new ArrayList<>();
@@ -119,9 +130,9 @@ public final class ImageConverter {
     }
     Map<String, String> annotations = new LinkedHashMap<>(index.annotations());
     annotations.put(LazyAnnotations.FORMAT_VERSION, LazyAnnotations.VERSION);
-    ImageIndex lazy = new ImageIndex(MediaTypes.OCI_INDEX, entries, annotations);
-    Digest digest = target.putManifest(tag, MediaTypes.OCI_INDEX, lazy.toJson());
-    return new ConversionResult(digest, MediaTypes.OCI_INDEX, images);
+    byte[] json = new ImageIndex(MediaTypes.OCI_INDEX, entries, annotations).toJson();
+    Digest digest = target.putManifest(tag, MediaTypes.OCI_INDEX, json);
+    return new ConversionResult(new ManifestBytes(MediaTypes.OCI_INDEX, digest, json), images);
   }
 
   /** Converts one manifest's layers, pushes layers and config; the manifest itself waits in {@link #pendingManifests}. */
@@ -233,10 +244,6 @@ public final class ImageConverter {
 
   private static String describe(dev.lazypull.oci.Platform p) {
     return p.os() + "/" + p.architecture() + (p.variant() == null ? "" : "/" + p.variant());
-  }
-
-  private static String describe(String reference) {
-    return reference == null ? "the image" : reference;
   }
 
   private interface Parser<T> {
