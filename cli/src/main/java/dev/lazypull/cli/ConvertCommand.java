@@ -95,7 +95,7 @@ public final class ConvertCommand implements Callable<Integer> {
     }
     try (ImageStore from = registry.openSource(src);
         ImageStore to = registry.openTarget(dst)) {
-      ConversionResult result = new ImageConverter(from, to, options, Progress.forStderr()).convert(src.reference(), tag);
+      ConversionResult result = new ImageConverter(from, to, options, Progress.forConsole(err)).convert(src.reference(), tag);
       err.println(summary(result));
       err.flush();
       out.println(withTag(dst, tag) + "@" + result.digest());

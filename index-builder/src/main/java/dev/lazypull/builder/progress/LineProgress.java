@@ -1,19 +1,20 @@
 package dev.lazypull.builder.progress;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 
 /** Progress as plain lines, for logs and CI: one line per 25% or per 10 seconds, whichever comes first. */
 final class LineProgress implements Progress {
   private static final long INTERVAL_NANOS = 10_000_000_000L;
-  private final PrintStream out;
+  private final PrintWriter out;
 
-  LineProgress(PrintStream out) {
+  LineProgress(PrintWriter out) {
     this.out = out;
   }
 
   @Override
   public Task start(String label, long totalBytes) {
     out.println(label + ": started" + (totalBytes > 0 ? " (" + Progress.bytes(totalBytes) + ")" : ""));
+    out.flush();
     return new Task() {
       private final long started = System.nanoTime();
       private long done;
@@ -29,6 +30,7 @@ final class LineProgress implements Progress {
           lastQuarter = quarter;
           lastLine = now;
           out.println(label + ": " + Progress.bytes(done) + (totalBytes > 0 ? " of " + Progress.bytes(totalBytes) : ""));
+          out.flush();
         }
       }
 
@@ -36,6 +38,7 @@ final class LineProgress implements Progress {
       public void done(String summary) {
         double seconds = (System.nanoTime() - started) / 1e9;
         out.println(label + ": " + summary + String.format(java.util.Locale.ROOT, " (%.1f s)", seconds));
+        out.flush();
       }
     };
   }
@@ -43,5 +46,6 @@ final class LineProgress implements Progress {
   @Override
   public void message(String line) {
     out.println(line);
+    out.flush();
   }
 }

@@ -1,6 +1,6 @@
 package dev.lazypull.builder.progress;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 
 /**
  * Where long-running work reports how far it got: a redrawn bar on a terminal, plain lines in
@@ -21,14 +21,14 @@ public interface Progress {
     void done(String summary);
   }
 
-  /** A bar on a terminal, plain lines otherwise. */
-  static Progress forStderr() {
+  /** A bar on {@code err} when the process runs on a terminal, plain lines otherwise. */
+  static Progress forConsole(PrintWriter err) {
     java.io.Console console = System.console();
     boolean terminal = console != null && console.isTerminal();
-    return terminal ? new TerminalProgress(System.err) : new LineProgress(System.err);
+    return terminal ? new TerminalProgress(err) : new LineProgress(err);
   }
 
-  static Progress lines(PrintStream out) {
+  static Progress lines(PrintWriter out) {
     return new LineProgress(out);
   }
 

@@ -1,15 +1,15 @@
 package dev.lazypull.builder.progress;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 
 /** A bar redrawn in place on a terminal, at most ten times a second. */
 final class TerminalProgress implements Progress {
   private static final long REDRAW_NANOS = 100_000_000L;
   private static final int WIDTH = 30;
-  private final PrintStream out;
+  private final PrintWriter out;
 
-  TerminalProgress(PrintStream out) {
+  TerminalProgress(PrintWriter out) {
     this.out = out;
   }
 
@@ -44,6 +44,7 @@ final class TerminalProgress implements Progress {
       public void done(String summary) {
         double seconds = (System.nanoTime() - started) / 1e9;
         out.printf(Locale.ROOT, "\r\033[K%s: %s (%.1f s)%n", label, summary, seconds);
+        out.flush();
       }
     };
   }
@@ -52,5 +53,6 @@ final class TerminalProgress implements Progress {
   public void message(String line) {
     out.print("\r\033[K");
     out.println(line);
+    out.flush();
   }
 }
