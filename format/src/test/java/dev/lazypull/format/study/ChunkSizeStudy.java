@@ -23,8 +23,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The measurement behind docs/decisions/0003-chunk-sizes.md: encodes one real tar with several
- * framing settings and reports index size and the compressed bytes a start-up would fetch (every
+ * The measurement behind docs/decisions/0003-chunk-sizes.md: encodes an image's layer tars (lowest
+ * first, comma-separated) with several framing settings and reports index size and the compressed bytes a start-up would fetch (every
  * frame overlapping every file a traced workload opened). Not a test; run by hand:
  *
  * <pre>
@@ -51,14 +51,22 @@ public final class ChunkSizeStudy {
       new Setting("256K/256K-1M-4M", 256 << 10, 256 << 10, 1 << 20, 4 << 20));
 
   public static void main(String[] args) throws Exception {
-    byte[] tar = Files.readAllBytes(Path.of(args[0]));
-    TarParser.Parsed parsed = TarParser.parse(tar);
+    List<TarParser.Parsed> layers = new java.util.ArrayList<>();
+    long tarBytes = 0;
+    int entries = 0;
+    for (String file : args[0].split(",")) {
+      byte[] tar = Files.readAllBytes(Path.of(file));
+      TarParser.Parsed parsed = TarParser.parse(tar);
+      layers.add(parsed);
+      tarBytes += tar.length;
+      entries += parsed.parts().size();
+    }
     Map<String, List<Range>> workloads = new LinkedHashMap<>();
     for (int i = 1; i < args.length; i++) {
       String[] kv = args[i].split("=", 2);
       workloads.put(kv[0], Files.readAllLines(Path.of(kv[1])).stream().map(Range::parse).toList());
     }
-    System.out.printf("tar: %d bytes, %d entries%n%n", tar.length, parsed.parts().size());
+    System.out.printf("%d layers: %d tar bytes, %d entries%n%n", layers.size(), tarBytes, entries);
     StringBuilder header = new StringBuilder(
         "| setting (group/min-avg-max) | frames | compressed | TOC bytes | TOC % of tar | B/entry | B/frame | encode MB/s |");
     for (String w : workloads.keySet()) {
@@ -66,7 +74,7 @@ public final class ChunkSizeStudy {
     }
     System.out.println(header);
     for (Setting s : SETTINGS) {
-      System.out.println(row(s, tar.length, parsed, workloads));
+      System.out.println(row(s, tarBytes, layers, workloads));
     }
   }
 
@@ -79,34 +87,50 @@ public final class ChunkSizeStudy {
     }
   }
 
-  private static String row(Setting s, long tarBytes, TarParser.Parsed parsed, Map<String, List<Range>> workloads)
+  private static String row(Setting s, long tarBytes, List<TarParser.Parsed> layers, Map<String, List<Range>> workloads)
       throws IOException {
-    TailStream out = new TailStream(32 << 20);
+    List<LayerToc> tocs = new java.util.ArrayList<>();
     long t0 = System.nanoTime();
-    EncodedLayer layer;
-    try (LayerEncoder encoder = new LayerEncoder(out, s.options())) {
-      for (TarPart p : parsed.parts()) {
-        encoder.addEntry(p.entry(), p.header(), new ByteArrayInputStream(p.data()), p.data().length);
+    long compressed = 0;
+    long tocBytes = 0;
+    long frameBytes = 0;
+    int frameCount = 0;
+    int entryCount = 0;
+    for (TarParser.Parsed parsed : layers) {
+      TailStream out = new TailStream(32 << 20);
+      EncodedLayer layer;
+      try (LayerEncoder encoder = new LayerEncoder(out, s.options())) {
+        for (TarPart p : parsed.parts()) {
+          encoder.addEntry(p.entry(), p.header(), new ByteArrayInputStream(p.data()), p.data().length);
+        }
+        encoder.finishTar(parsed.trailer());
+        layer = encoder.finish();
       }
-      encoder.finishTar(parsed.trailer());
-      layer = encoder.finish();
+      LayerToc toc = LayerToc.read(out.tail(layer.toc().length()), layer.toc(), layer.digest());
+      tocs.add(toc);
+      FrameTable frames = toc.frames();
+      TocWriter framesOnly = new TocWriter();
+      for (int i = 0; i < frames.size(); i++) {
+        framesOnly.addFrame(frames.compressedLength(i), frames.uncompressedLength(i), frames.digest(i).raw());
+      }
+      frameBytes += framesOnly.toSkippableFrame(3).length;
+      tocBytes += layer.toc().length();
+      compressed += frames.compressedSize();
+      frameCount += frames.size();
+      entryCount += toc.entryCount();
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
-    LayerToc toc = LayerToc.read(out.tail(layer.toc().length()), layer.toc(), layer.digest());
-    FrameTable frames = toc.frames();
-    TocWriter framesOnly = new TocWriter();
-    for (int i = 0; i < frames.size(); i++) {
-      framesOnly.addFrame(frames.compressedLength(i), frames.uncompressedLength(i), frames.digest(i).raw());
-    }
-    int frameBytes = framesOnly.toSkippableFrame(3).length;
-    int tocBytes = layer.toc().length();
     StringBuilder row = new StringBuilder(String.format("| %s | %d | %d | %d | %.3f%% | %.1f | %.1f | %.0f |",
-        s.name(), frames.size(), frames.compressedSize(), tocBytes, 100.0 * tocBytes / tarBytes,
-        (tocBytes - frameBytes) / (double) toc.entryCount(), frameBytes / (double) frames.size(),
-        tarBytes / 1e6 / seconds));
-    MergedIndex index = MergedIndex.of(List.of(toc));
+        s.name(), frameCount, compressed, tocBytes, 100.0 * tocBytes / tarBytes,
+        (tocBytes - frameBytes) / (double) entryCount, frameBytes / (double) frameCount, tarBytes / 1e6 / seconds));
+    MergedIndex index = MergedIndex.of(tocs);
+    Map<dev.lazypull.oci.Digest, Integer> layerIndex = new java.util.HashMap<>();
+    for (int l = 0; l < tocs.size(); l++) {
+      layerIndex.put(tocs.get(l).layer(), l);
+    }
     for (List<Range> ranges : workloads.values()) {
-      java.util.TreeSet<Integer> touched = new java.util.TreeSet<>();
+      // frames as (layer << 32 | frame), so consecutive frames of one layer sort next to each other
+      java.util.TreeSet<Long> touched = new java.util.TreeSet<>();
       Set<Long> files = new HashSet<>();
       long read = 0;
       long fetched = 0;
@@ -119,14 +143,16 @@ public final class ChunkSizeStudy {
         int length = (int) Math.min(r.length(), index.size(ino) - r.offset());
         read += length;
         for (ChunkLocation c : index.chunks(ino, r.offset(), length)) {
-          if (touched.add(frames.frameAt(c.uncompressedOffset()))) {
+          int l = layerIndex.get(c.layer());
+          long key = (long) l << 32 | tocs.get(l).frames().frameAt(c.uncompressedOffset());
+          if (touched.add(key)) {
             fetched += c.compressedLength();
           }
         }
       }
       int requests = 0;
-      int previous = -2;
-      for (int f : touched) {
+      long previous = -2;
+      for (long f : touched) {
         requests += f == previous + 1 ? 0 : 1;
         previous = f;
       }
