@@ -97,6 +97,11 @@ public final class MergedIndex {
 
   /** The inode of {@code name} in directory {@code parent}, or -1 when absent (or parent is no directory). */
   public long lookup(long parent, byte[] name) {
+    return lookup(parent, name, 0, name.length);
+  }
+
+  /** {@link #lookup(long, byte[])} for the name at {@code name[off, off+len)} (e.g. in a FUSE request buffer). */
+  public long lookup(long parent, byte[] name, int off, int len) {
     int dir = index(parent);
     if (dir < 0) {
       return -1;
@@ -105,7 +110,7 @@ public final class MergedIndex {
     int hi = lo + childCount[dir] - 1;
     while (lo <= hi) {
       int mid = (lo + hi) >>> 1;
-      int c = Arrays.compareUnsigned(names, entryNameOff[mid], entryNameOff[mid + 1], name, 0, name.length);
+      int c = Arrays.compareUnsigned(names, entryNameOff[mid], entryNameOff[mid + 1], name, off, off + len);
       if (c < 0) {
         lo = mid + 1;
       } else if (c > 0) {
@@ -184,6 +189,13 @@ public final class MergedIndex {
 
   public int devMinor(long ino) {
     return devices[2 * check(ino) + 1];
+  }
+
+  /** {@code st_rdev} as Linux encodes it ({@code makedev(major, minor)}); 0 for non-devices. */
+  public long rdev(long ino) {
+    long major = Integer.toUnsignedLong(devMajor(ino));
+    long minor = Integer.toUnsignedLong(devMinor(ino));
+    return (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & ~0xffL) << 12) | ((major & ~0xfffL) << 32);
   }
 
   /** The parent directory of a directory ({@link #ROOT} for the root); -1 for other types. */

@@ -139,6 +139,9 @@ class MergedIndexTest {
     assertThat(index.stMode(dev)).isEqualTo(020666);
     assertThat(index.devMajor(dev)).isEqualTo(1);
     assertThat(index.devMinor(dev)).isEqualTo(3);
+    assertThat(index.rdev(dev)).isEqualTo(0x103); // makedev(1, 3), as stat(1) shows /dev/null
+    byte[] buffer = "xxnullyy".getBytes(StandardCharsets.UTF_8);
+    assertThat(index.lookup(index.lookupPath("dev"), buffer, 2, 4)).isEqualTo(dev);
     long b = index.lookupPath("implicit/a/b");
     assertThat(index.type(b)).isEqualTo(EntryType.DIR);
     assertThat(index.mode(b)).isEqualTo(0755);
