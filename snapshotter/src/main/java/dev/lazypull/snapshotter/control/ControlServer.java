@@ -27,6 +27,7 @@ public final class ControlServer implements AutoCloseable {
   private final Path socket;
   private final ServerSocketChannel server;
   private final Thread acceptor;
+  private final java.util.Set<Thread> handlers = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private ControlServer(Path socket, ServerSocketChannel server, Supplier<String> stats, Runnable unmount) {
     this.socket = socket;
@@ -50,7 +51,15 @@ public final class ControlServer implements AutoCloseable {
       } catch (IOException e) {
         return; // closed
       }
-      Thread.ofVirtual().start(() -> answer(client, stats, unmount));
+      Thread handler = Thread.ofVirtual().unstarted(() -> {
+        try {
+          answer(client, stats, unmount);
+        } finally {
+          handlers.remove(Thread.currentThread());
+        }
+      });
+      handlers.add(handler);
+      handler.start();
     }
   }
 
@@ -79,6 +88,10 @@ public final class ControlServer implements AutoCloseable {
     try {
       server.close();
       acceptor.join(1000);
+      // Let a running umount answer "ok" before the daemon exits.
+      for (Thread h : handlers) {
+        h.join(10_000);
+      }
       Files.deleteIfExists(socket);
     } catch (IOException e) {
       LOG.log(System.Logger.Level.DEBUG, "closing control socket: " + e);

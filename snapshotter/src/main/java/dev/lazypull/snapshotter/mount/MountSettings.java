@@ -1,0 +1,44 @@
+package dev.lazypull.snapshotter.mount;
+
+import dev.lazypull.fuse.MountOptions;
+import dev.lazypull.snapshotter.fetch.FetchOptions;
+import java.nio.file.Path;
+
+/**
+ * How one image is mounted: the node chunk cache ({@code cacheDir}, null for memory only, bounded
+ * by {@code cacheBytes}), the memory tier's size, how chunks are fetched and how FUSE is mounted.
+ */
+public record MountSettings(Path cacheDir, long cacheBytes, long memoryBytes, FetchOptions fetch, MountOptions fuse) {
+
+  public static final long DEFAULT_CACHE_BYTES = 10L << 30;
+  public static final long DEFAULT_MEMORY_BYTES = 256L << 20;
+
+  public MountSettings {
+    if (cacheDir != null && cacheBytes <= 0) {
+      throw new IllegalArgumentException("cache size must be positive: " + cacheBytes);
+    }
+    if (memoryBytes < 0) {
+      throw new IllegalArgumentException("memory cache size must not be negative: " + memoryBytes);
+    }
+  }
+
+  public static MountSettings defaults(Path cacheDir) {
+    return new MountSettings(cacheDir, DEFAULT_CACHE_BYTES, DEFAULT_MEMORY_BYTES, FetchOptions.defaults(), MountOptions.defaults());
+  }
+
+  public MountSettings withCacheBytes(long bytes) {
+    return new MountSettings(cacheDir, bytes, memoryBytes, fetch, fuse);
+  }
+
+  public MountSettings withMemoryBytes(long bytes) {
+    return new MountSettings(cacheDir, cacheBytes, bytes, fetch, fuse);
+  }
+
+  public MountSettings withFetch(FetchOptions options) {
+    return new MountSettings(cacheDir, cacheBytes, memoryBytes, options, fuse);
+  }
+
+  public MountSettings withFuse(MountOptions options) {
+    return new MountSettings(cacheDir, cacheBytes, memoryBytes, fetch, options);
+  }
+}
