@@ -71,25 +71,6 @@ public final class PathNames {
     }
   }
 
-  /** True when {@code name} (UTF-8 bytes of one component) is usable as a directory entry name. */
-  public static boolean isValidName(byte[] name, int off, int len) {
-    if (len == 0) {
-      return false;
-    }
-    if (len == 1 && name[off] == '.') {
-      return false;
-    }
-    if (len == 2 && name[off] == '.' && name[off + 1] == '.') {
-      return false;
-    }
-    for (int i = off; i < off + len; i++) {
-      if (name[i] == '/' || name[i] == 0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   /** True when {@code name} is usable as one path component. */
   public static boolean isValidName(String name) {
     return !name.isEmpty() && !name.equals(".") && !name.equals("..") && name.indexOf('/') < 0 && name.indexOf('\0') < 0;

@@ -91,7 +91,7 @@ public record TarEntry(
     }
     EntryType t = base.equals(PathNames.OPAQUE_NAME) ? EntryType.OPAQUE : EntryType.WHITEOUT;
     String hidden = base.substring(PathNames.WHITEOUT_PREFIX.length());
-    if (t == EntryType.WHITEOUT && (hidden.isEmpty() || hidden.equals(".") || hidden.equals(".."))) {
+    if (t == EntryType.WHITEOUT && !PathNames.isValidName(hidden)) {
       throw new IllegalArgumentException("whiteout " + PathNames.quote(path) + " names no file it could hide");
     }
     return new TarEntry(path, t, mode, uid, gid, 0, mtimeSeconds, mtimeNanos, null, 0, 0, xattrs);
