@@ -1,5 +1,6 @@
 package dev.lazypull.format;
 
+import dev.lazypull.oci.Descriptor;
 import dev.lazypull.oci.Digest;
 import dev.lazypull.oci.MediaTypes;
 import java.util.Map;
@@ -19,6 +20,11 @@ public record EncodedLayer(
     int entryCount) {
 
   public static final String MEDIA_TYPE = MediaTypes.OCI_LAYER_ZSTD;
+
+  /** The layer's descriptor for a manifest: tar+zstd, digest, size and the TOC annotations. */
+  public Descriptor descriptor() {
+    return new Descriptor(MEDIA_TYPE, digest, compressedSize, annotations(), null);
+  }
 
   /** The annotations to put on this layer's descriptor. */
   public Map<String, String> annotations() {

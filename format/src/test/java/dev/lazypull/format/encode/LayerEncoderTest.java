@@ -76,6 +76,9 @@ class LayerEncoderTest {
     assertThat(layer.entryCount()).isEqualTo(tar.parts().size());
     assertThat(layer.toc().offset() + layer.toc().length()).isEqualTo(b.length);
     assertThat(LazyAnnotations.tocPointer(layer.annotations())).contains(layer.toc());
+    assertThat(layer.descriptor().mediaType()).isEqualTo("application/vnd.oci.image.layer.v1.tar+zstd");
+    assertThat(LazyAnnotations.tocPointer(layer.descriptor().annotations())).contains(layer.toc());
+    assertThat(layer.descriptor().size()).isEqualTo(b.length);
   }
 
   @Test

@@ -24,12 +24,16 @@ class LayerTocErrorsTest {
 
   /** A TOC whose only entry has the raw path {@code path}, bypassing the writer's own checks. */
   static byte[] tocWithPath(String path) {
+    return tocWithPath(path.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static byte[] tocWithPath(byte[] path) {
     VarintWriter body = new VarintWriter();
     body.varint(0);
     body.varint(1);
     body.u8(EntryType.DIR.code());
     body.varint(0);
-    body.lengthPrefixed(path.getBytes(StandardCharsets.UTF_8));
+    body.lengthPrefixed(path);
     for (int i = 0; i < 7; i++) {
       body.varint(0);
     }
@@ -92,6 +96,14 @@ class LayerTocErrorsTest {
           .isInstanceOf(FormatException.class)
           .hasMessageContaining("entry 0");
     }
+  }
+
+  @Test
+  void malformedUtf8IsRejected() {
+    byte[] toc = tocWithPath(new byte[] {'a', (byte) 0xC3, '/', 'b'});
+    assertThatThrownBy(() -> LayerToc.read(toc, Digest.sha256(toc), LAYER))
+        .isInstanceOf(FormatException.class)
+        .hasMessageContaining("path of entry 0 is not valid UTF-8");
   }
 
   @Test
