@@ -3,7 +3,6 @@ package dev.lazypull.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lazypull.builder.overlay.BuildInputException;
-import dev.lazypull.builder.overlay.BuildProgress;
 import dev.lazypull.builder.overlay.BuildResult;
 import dev.lazypull.builder.overlay.OverlayBuild;
 import dev.lazypull.builder.overlay.spec.AddSpec;
@@ -11,6 +10,7 @@ import dev.lazypull.builder.overlay.spec.BuildSpec;
 import dev.lazypull.builder.overlay.spec.CommandValue;
 import dev.lazypull.builder.overlay.spec.EnvSubstitution;
 import dev.lazypull.builder.overlay.spec.SpecFile;
+import dev.lazypull.builder.progress.Progress;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -83,6 +84,8 @@ public final class BuildCommand implements Callable<Integer> {
   @Parameters(paramLabel = "NAME", arity = "0..*", description = "Images of --spec to build.")
   List<String> specNames = new ArrayList<>();
 
+  @Mixin RegistryFlags registry;
+
   @Option(names = "--force", description = "Build and push even when the tag exists.")
   boolean force;
 
@@ -102,13 +105,10 @@ public final class BuildCommand implements Callable<Integer> {
       err.println("lazypull build: " + e.getMessage());
       return 2;
     }
-    BuildProgress progress = line -> {
-      err.println("lazypull build: " + line);
-      err.flush();
-    };
+    Progress progress = Progress.forConsole(err);
     try {
       for (BuildSpec spec : specs) {
-        BuildResult result = BuildRunner.run(spec, options, progress);
+        BuildResult result = BuildRunner.run(spec, options, registry, progress);
         if (json) {
           out.println(summary(result));
         }

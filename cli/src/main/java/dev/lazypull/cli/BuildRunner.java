@@ -1,32 +1,29 @@
 package dev.lazypull.cli;
 
-import dev.lazypull.builder.overlay.BaseConverter;
 import dev.lazypull.builder.overlay.BuildInputException;
-import dev.lazypull.builder.overlay.BuildProgress;
 import dev.lazypull.builder.overlay.BuildResult;
 import dev.lazypull.builder.overlay.OverlayBuild;
 import dev.lazypull.builder.overlay.spec.BuildSpec;
+import dev.lazypull.builder.progress.Progress;
 import dev.lazypull.registry.ImageRef;
 import dev.lazypull.registry.ImageStore;
-import dev.lazypull.registry.ImageStores;
-import dev.lazypull.registry.RegistryOptions;
-import dev.lazypull.registry.layout.OciLayoutStore;
 import java.io.IOException;
 
 /** Opens the base and target stores of one {@link BuildSpec} and runs the build. */
 final class BuildRunner {
   private BuildRunner() {}
 
-  static BuildResult run(BuildSpec spec, OverlayBuild.Options options, BuildProgress progress) throws IOException {
+  static BuildResult run(BuildSpec spec, OverlayBuild.Options options, RegistryFlags registry, Progress progress)
+      throws IOException {
     ImageRef baseRef = parse(spec.base(), "base image");
     ImageRef targetRef = parse(spec.repository(), "target repository");
     if (namesATag(spec.repository(), targetRef)) {
       throw new BuildInputException("target '" + spec.repository() + "' names a tag; give the repository only"
           + " (the tag is computed; use --tag for additional tags)");
     }
-    try (ImageStore base = open(baseRef, false);
-        ImageStore target = open(targetRef, true)) {
-      return new OverlayBuild(converter(), options, progress).build(spec, base, baseRef.reference(), target);
+    try (ImageStore base = registry.openSource(baseRef);
+        ImageStore target = registry.openTarget(targetRef)) {
+      return new OverlayBuild(options, progress).build(spec, base, baseRef.reference(), target);
     }
   }
 
@@ -43,18 +40,5 @@ final class BuildRunner {
     } catch (IllegalArgumentException e) {
       throw new BuildInputException(what + " '" + text + "': " + e.getMessage(), e);
     }
-  }
-
-  private static ImageStore open(ImageRef ref, boolean create) throws IOException {
-    if (ref instanceof ImageRef.LayoutRef l && !create) {
-      return OciLayoutStore.open(l.directory()); // a base layout must exist; do not create an empty one
-    }
-    return ImageStores.open(ref, RegistryOptions.defaults());
-  }
-
-  private static BaseConverter converter() {
-    return (source, manifest, target, tag) -> {
-      throw new BuildInputException("the base " + manifest.digest() + " is not a lazy image; converting it lands with `lazypull convert`");
-    };
   }
 }

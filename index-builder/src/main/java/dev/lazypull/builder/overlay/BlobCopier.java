@@ -1,5 +1,6 @@
 package dev.lazypull.builder.overlay;
 
+import dev.lazypull.builder.progress.Progress;
 import dev.lazypull.oci.Descriptor;
 import dev.lazypull.registry.ImageStore;
 import java.io.IOException;
@@ -16,10 +17,10 @@ import java.nio.file.StandardCopyOption;
 final class BlobCopier {
   private final ImageStore from;
   private final ImageStore to;
-  private final BuildProgress progress;
+  private final Progress progress;
   private long bytesUploaded;
 
-  BlobCopier(ImageStore from, ImageStore to, BuildProgress progress) {
+  BlobCopier(ImageStore from, ImageStore to, Progress progress) {
     this.from = from;
     this.to = to;
     this.progress = progress;
@@ -34,7 +35,7 @@ final class BlobCopier {
       return;
     }
     if (from != to && to.mountBlob(blob.digest(), from.name())) {
-      progress.step("mounted " + blob.digest() + " from " + from.name());
+      progress.message("mounted " + blob.digest() + " from " + from.name());
       return;
     }
     Path tmp = Files.createTempFile("lazypull-blob-", ".tmp");
@@ -42,7 +43,7 @@ final class BlobCopier {
       try (InputStream in = from.openBlob(blob.digest())) {
         Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
       }
-      progress.step("copying " + blob.digest() + " (" + blob.size() + " bytes) from " + from.name());
+      progress.message("copying " + blob.digest() + " (" + blob.size() + " bytes) from " + from.name());
       to.putBlob(blob.digest(), blob.size(), tmp);
       bytesUploaded += blob.size();
     } finally {

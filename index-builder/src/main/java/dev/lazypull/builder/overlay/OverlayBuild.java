@@ -1,10 +1,14 @@
 package dev.lazypull.builder.overlay;
 
+import dev.lazypull.builder.image.ConversionResult;
+import dev.lazypull.builder.image.ConvertOptions;
+import dev.lazypull.builder.image.ImageConverter;
 import dev.lazypull.builder.overlay.config.ConfigOverlay;
 import dev.lazypull.builder.overlay.files.AddedFile;
 import dev.lazypull.builder.overlay.files.SourceTree;
 import dev.lazypull.builder.overlay.layer.AddedLayer;
 import dev.lazypull.builder.overlay.spec.BuildSpec;
+import dev.lazypull.builder.progress.Progress;
 import dev.lazypull.format.EncodedLayer;
 import dev.lazypull.format.LazyAnnotations;
 import dev.lazypull.format.encode.EncoderOptions;
@@ -62,12 +66,10 @@ public final class OverlayBuild {
     }
   }
 
-  private final BaseConverter converter;
   private final Options options;
-  private final BuildProgress progress;
+  private final Progress progress;
 
-  public OverlayBuild(BaseConverter converter, Options options, BuildProgress progress) {
-    this.converter = converter;
+  public OverlayBuild(Options options, Progress progress) {
     this.options = options;
     this.progress = progress;
   }
@@ -93,14 +95,14 @@ public final class OverlayBuild {
     Digest hash = BuildHash.compute(spec, resolved.manifestBytes().digest(), files, options.sourceDateEpoch(),
         encoderIdentity(options.encoder()));
     String tag = BuildHash.tag(spec.name(), hash);
-    progress.step("base " + spec.base() + " -> " + resolved.manifestBytes().digest() + (resolved.isLazy() ? " (lazy)" : ""));
-    progress.step("tag " + tag + " (" + files.size() + " added entries)");
+    progress.message("base " + spec.base() + " -> " + resolved.manifestBytes().digest() + (resolved.isLazy() ? " (lazy)" : ""));
+    progress.message("tag " + tag + " (" + files.size() + " added entries)");
 
     Optional<Digest> existing = target.resolve(tag);
     if (existing.isPresent() && !options.force()) {
       ManifestBytes manifest = target.getManifest(existing.get().toString());
       applyExtraTags(spec, target, manifest);
-      progress.step("exists: " + target.name() + ":" + tag + ", nothing to build");
+      progress.message("exists: " + target.name() + ":" + tag + ", nothing to build");
       return new BuildResult(reference(target, tag, existing.get()), tag, existing.get(), true, 0, 0, 0, 0, seconds(start));
     }
 
@@ -113,16 +115,19 @@ public final class OverlayBuild {
 
     Path layerFile = Files.createTempFile("lazypull-added-", ".tar.zst");
     try {
-      progress.step("encoding the added layer");
       EncodedLayer added;
+      Progress.Task encoding = progress.start("encoding the added files", AddedLayer.contentBytes(files));
       try (OutputStream out = Files.newOutputStream(layerFile)) {
-        long total = AddedLayer.contentBytes(files);
-        added = AddedLayer.encode(files, options.sourceDateEpoch(), options.encoder(), out,
-            done -> progress.bytes("encoding", done, total));
+        long[] reported = {0};
+        added = AddedLayer.encode(files, options.sourceDateEpoch(), options.encoder(), out, done -> {
+          encoding.advance(done - reported[0]);
+          reported[0] = done;
+        });
       }
+      encoding.done(added.entryCount() + " entries, " + Progress.bytes(added.compressedSize()) + " lazy layer");
       Descriptor addedDescriptor = new Descriptor(EncodedLayer.MEDIA_TYPE, added.digest(), added.compressedSize(), added.annotations(), null);
       if (target.blobSize(added.digest()).isEmpty()) {
-        progress.step("uploading the added layer (" + added.compressedSize() + " bytes)");
+        progress.message("uploading the added layer (" + added.compressedSize() + " bytes)");
         target.putBlob(added.digest(), added.compressedSize(), layerFile);
         uploaded += added.compressedSize();
       }
@@ -147,7 +152,7 @@ public final class OverlayBuild {
       Digest digest = target.putManifest(tag, MediaTypes.OCI_MANIFEST, manifestJson);
       uploaded += manifestJson.length;
       applyExtraTags(spec, target, new ManifestBytes(MediaTypes.OCI_MANIFEST, digest, manifestJson));
-      progress.step("pushed " + target.name() + ":" + tag);
+      progress.message("pushed " + target.name() + ":" + tag);
       return new BuildResult(reference(target, tag, digest), tag, digest, false,
           lazyBase.reused, lazyBase.converted, 1, uploaded, seconds(start));
     } finally {
@@ -167,16 +172,17 @@ public final class OverlayBuild {
       ManifestBytes m = target.getManifest(remembered.get().toString());
       ImageManifest parsed = OciJson.parseManifest(m.bytes(), m.mediaType());
       if (LazyAnnotations.isLazyManifest(parsed.annotations())) {
-        progress.step("base already converted: " + target.name() + ":" + conversionTag);
+        progress.message("base already converted: " + target.name() + ":" + conversionTag);
         return new LazyBase(parsed, target, parsed.layers().size(), 0, 0);
       }
-      progress.step(target.name() + ":" + conversionTag + " is not a lazy image; converting the base again");
+      progress.message(target.name() + ":" + conversionTag + " is not a lazy image; converting the base again");
     }
-    progress.step("converting the base (once; remembered as " + target.name() + ":" + conversionTag + ")");
-    BaseConverter.Converted c = converter.convert(base, resolved.manifestBytes(), target, conversionTag);
+    progress.message("converting the base (once; remembered as " + target.name() + ":" + conversionTag + ")");
+    ConvertOptions convert = ConvertOptions.defaults().withEncoder(options.encoder()).withPlatform(options.platform());
+    ConversionResult c = new ImageConverter(base, target, convert, progress).convert(resolved.manifestBytes(), conversionTag);
     ImageManifest parsed = OciJson.parseManifest(c.manifest().bytes(), c.manifest().mediaType());
     int converted = c.layersConverted();
-    return new LazyBase(parsed, target, parsed.layers().size() - converted, converted, c.bytesUploaded());
+    return new LazyBase(parsed, target, parsed.layers().size() - converted, converted, c.lazyBytes());
   }
 
   private void applyExtraTags(BuildSpec spec, ImageStore target, ManifestBytes manifest) throws IOException {
@@ -184,7 +190,7 @@ public final class OverlayBuild {
       Optional<Digest> current = target.resolve(extra);
       if (current.isEmpty() || !current.get().equals(manifest.digest())) {
         target.putManifest(extra, manifest.mediaType(), manifest.bytes());
-        progress.step("tagged " + target.name() + ":" + extra);
+        progress.message("tagged " + target.name() + ":" + extra);
       }
     }
   }

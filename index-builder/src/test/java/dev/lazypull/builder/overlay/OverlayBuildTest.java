@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lazypull.builder.overlay.spec.AddSpec;
 import dev.lazypull.builder.overlay.spec.BuildSpec;
+import dev.lazypull.builder.progress.Progress;
 import dev.lazypull.format.LazyAnnotations;
 import dev.lazypull.oci.Descriptor;
 import dev.lazypull.oci.Digest;
@@ -34,10 +35,6 @@ class OverlayBuildTest {
   private OciLayoutStore base;
   private OciLayoutStore target;
   private Path src;
-
-  private static final BaseConverter NO_CONVERSION = (s, m, t, tag) -> {
-    throw new AssertionError("a lazy base must not be converted");
-  };
 
   @BeforeEach
   void setUp() throws IOException {
@@ -71,7 +68,7 @@ class OverlayBuildTest {
   }
 
   private BuildResult build(BuildSpec spec) throws IOException {
-    return new OverlayBuild(NO_CONVERSION, OverlayBuild.Options.defaults(), BuildProgress.SILENT).build(spec, base, "1", target);
+    return new OverlayBuild(OverlayBuild.Options.defaults(), Progress.silent()).build(spec, base, "1", target);
   }
 
   private Set<String> blobs() throws IOException {
@@ -87,6 +84,7 @@ class OverlayBuildTest {
     assertThat(first.tag()).matches("app-[0-9a-f]{20}");
     assertThat(first.reference()).isEqualTo("oci:" + target.directory() + ":" + first.tag() + "@" + first.digest());
     assertThat(first.layersAdded()).isEqualTo(1);
+    assertThat(first.layersConverted()).as("a lazy base is never converted").isZero();
     assertThat(target.resolve(first.tag())).contains(first.digest());
     assertThat(target.resolve("latest")).contains(first.digest());
 
@@ -137,9 +135,10 @@ class OverlayBuildTest {
     OciLayoutStore next = OciLayoutStore.openOrCreate(tmp.resolve("next"));
     BuildSpec onTop = new BuildSpec("svc", "oci:" + target.directory() + ":" + first.tag(), "oci:" + next.directory(),
         List.of(new AddSpec(src.resolve("main.py"), "/srv/")), null, Map.of(), null, null, null, "1000", Map.of(), List.of());
-    BuildResult r = new OverlayBuild(NO_CONVERSION, OverlayBuild.Options.defaults(), BuildProgress.SILENT)
+    BuildResult r = new OverlayBuild(OverlayBuild.Options.defaults(), Progress.silent())
         .build(onTop, target, first.tag(), next);
     assertThat(r.layersReused()).isEqualTo(1);
+    assertThat(r.layersConverted()).isZero();
     ImageManifest firstManifest = OciJson.parseManifest(target.getManifest(first.digest().toString()).bytes());
     ImageManifest m = OciJson.parseManifest(next.getManifest(r.digest().toString()).bytes());
     assertThat(m.layers()).hasSize(2);
@@ -169,7 +168,7 @@ class OverlayBuildTest {
   @Test
   void anUnknownBaseIsAClearErrorAndNothingIsPushed() throws IOException {
     BuildSpec s = spec("app");
-    assertThatThrownBy(() -> new OverlayBuild(NO_CONVERSION, OverlayBuild.Options.defaults(), BuildProgress.SILENT)
+    assertThatThrownBy(() -> new OverlayBuild(OverlayBuild.Options.defaults(), Progress.silent())
             .build(s, base, "nope", target))
         .isInstanceOf(BuildInputException.class).hasMessageContaining("cannot read base image");
     assertThat(target.listTags()).isEmpty();

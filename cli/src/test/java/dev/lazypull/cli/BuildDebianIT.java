@@ -1,0 +1,106 @@
+package dev.lazypull.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lazypull.testkit.images.DebianImages;
+import dev.lazypull.testkit.images.Unpacker;
+import dev.lazypull.testkit.registry.RegistryServer;
+import dev.lazypull.testkit.tree.TreeSnapshot;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code lazypull build} on the real python3 + numpy Debian image, which is not lazy: the first
+ * build converts it and remembers the conversion in the target repository, later builds convert
+ * nothing, and the result, pulled the normal way (skopeo + umoci), is the base plus the added
+ * files, byte for byte.
+ */
+class BuildDebianIT {
+  private final RegistryServer registry = RegistryServer.shared();
+  @TempDir Path tmp;
+
+  private static CliRun build(String base, String repo, Path src) {
+    return CliRun.lazypull("build", "--from", base, "--to", repo, "--add", src + ":/app", "--workdir", "/app",
+        "--env", "PYTHONPATH=/app", "--entrypoint", "python3 -m app", "--json");
+  }
+
+  private Path source(String name, String version) throws IOException {
+    Path src = Files.createDirectories(tmp.resolve(name));
+    Files.createDirectories(src.resolve("app"));
+    Files.writeString(src.resolve("app/__main__.py"), "import numpy\nprint(numpy.arange(3).sum())\n");
+    Files.writeString(src.resolve("app/version.py"), "VERSION = '" + version + "'\n");
+    Path tool = Files.writeString(src.resolve("run.sh"), "#!/bin/sh\nexec python3 -m app\n");
+    Files.setPosixFilePermissions(tool, PosixFilePermissions.fromString("rwxr-x---"));
+    Files.createSymbolicLink(src.resolve("latest"), Path.of("app"));
+    return src;
+  }
+
+  @Test
+  void convertsTheBaseOnceAndThePulledImageIsBasePlusTheAddedFiles() throws Exception {
+    DebianImages images = DebianImages.get();
+    String repo = registry.reference("it-build/numpy");
+    Path src = source("src", "1");
+
+    CliRun first = build(images.reference(DebianImages.PYTHON), repo, src);
+    assertThat(first.exit()).as(first.err()).isZero();
+    System.out.println("first build on " + DebianImages.PYTHON + ": " + first.summary());
+    assertThat(first.summary()).contains("\"converted\":2", "\"new\":1");
+
+    // Other files on the same base: the remembered conversion is used, nothing is converted.
+    Path other = source("other", "2");
+    CliRun second = build(images.reference(DebianImages.PYTHON), repo, other);
+    assertThat(second.exit()).as(second.err()).isZero();
+    System.out.println("other files, same base: " + second.summary());
+    assertThat(second.summary()).contains("\"reused\":2", "\"converted\":0", "\"new\":1");
+    assertThat(second.lastLine()).isNotEqualTo(first.lastLine());
+
+    String tagged = first.lastLine().substring(0, first.lastLine().indexOf('@'));
+    Path built = Unpacker.pullAndUnpack("docker://" + tagged, tmp.resolve("pulled"));
+    Path expected = Unpacker.unpack(images.layout(), DebianImages.PYTHON, tmp.resolve("expected"));
+    // The layer has no entry for the root, so the root keeps the base's attributes.
+    FileTime rootTime = Files.getLastModifiedTime(expected);
+    addAsTheBuildSpecifies(src, expected.resolve("app"));
+    Files.setLastModifiedTime(expected, rootTime);
+    TreeSnapshot.of(built).assertSameAs(TreeSnapshot.of(expected), "built image vs base + added files");
+  }
+
+  /** The added files as the build promises them: root-owned, 0644/0755 by the owner's x bit, dirs 0755, mtime 0. */
+  private static void addAsTheBuildSpecifies(Path src, Path dest) throws IOException, InterruptedException {
+    Files.createDirectories(dest);
+    List<Path> all;
+    try (Stream<Path> s = Files.walk(src)) {
+      all = s.toList();
+    }
+    for (Path p : all) {
+      Path d = dest.resolve(src.relativize(p).toString());
+      if (Files.isSymbolicLink(p)) {
+        Files.createSymbolicLink(d, Files.readSymbolicLink(p));
+      } else if (Files.isDirectory(p)) {
+        Files.createDirectories(d);
+        Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-xr-x"));
+      } else {
+        Files.copy(p, d, StandardCopyOption.REPLACE_EXISTING);
+        boolean exec = Files.getPosixFilePermissions(p).contains(PosixFilePermission.OWNER_EXECUTE);
+        Files.setPosixFilePermissions(d, PosixFilePermissions.fromString(exec ? "rwxr-xr-x" : "rw-r--r--"));
+      }
+    }
+    // mtimes last, deepest first, so creating children does not touch a parent's time again
+    for (Path p : all.reversed()) {
+      Path d = dest.resolve(src.relativize(p).toString());
+      if (!Files.isSymbolicLink(d)) {
+        Files.setLastModifiedTime(d, FileTime.fromMillis(0));
+      } else {
+        new ProcessBuilder("touch", "-h", "-d", "@0", d.toString()).start().waitFor();
+      }
+    }
+  }
+}
