@@ -27,10 +27,18 @@ public interface ImageStore extends AutoCloseable {
   /** The digest a tag or digest resolves to, without fetching the body; empty when unknown. */
   Optional<Digest> resolve(String reference) throws IOException;
 
-  /** The whole blob as a stream; digest verified at end of stream. */
+  /**
+   * The whole blob as a stream; digest verified at end of stream. A registry stream that breaks
+   * midway is resumed with a Range request from where it stopped.
+   */
   InputStream openBlob(Digest digest) throws IOException;
 
-  /** Exactly {@code length} bytes at {@code offset} of the blob (one HTTP Range request). */
+  /**
+   * Exactly {@code length} bytes at {@code offset} of the blob (one HTTP Range request; a 206 must
+   * carry the asked Content-Range, and a registry that ignores Range and answers 200 is read up to
+   * the offset rather than trusted). A range past the end fails with
+   * {@link ErrorCode#RANGE_NOT_SATISFIED}.
+   */
   byte[] readBlobRange(Digest digest, long offset, int length) throws IOException;
 
   /** The blob's size when it exists. */

@@ -56,13 +56,24 @@ final class Exchange {
     queue.add(content);
   }
 
-  void onEnd() {
+  /**
+   * The last part of the body. The connection goes back to the pool before the caller can see the
+   * last byte, so that the caller's next request finds it there.
+   */
+  void onLast(ByteBuf content) {
     if (finished) {
+      content.release();
       return;
     }
     finished = true;
-    queue.add(END);
     pool.release(channel, keepAlive && !cancelled);
+    if (content.isReadable()) {
+      queuedBytes += content.readableBytes();
+      queue.add(content);
+    } else {
+      content.release();
+    }
+    queue.add(END);
   }
 
   void onFailure(Throwable cause) {

@@ -74,10 +74,11 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     }
     if (msg instanceof HttpContent content) {
       // Ownership of the content buffer passes to the exchange's queue.
-      ex.onContent(content.content());
       if (msg instanceof LastHttpContent) {
         exchange = null;
-        ex.onEnd();
+        ex.onLast(content.content());
+      } else {
+        ex.onContent(content.content());
       }
     }
   }

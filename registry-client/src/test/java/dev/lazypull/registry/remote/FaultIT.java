@@ -170,6 +170,32 @@ class FaultIT {
     }
   }
 
+  @Test
+  void keepAliveReusesOneConnectionAndParallelismIsBounded() throws Exception {
+    try (FaultProxy counting = FaultProxy.start(RegistryServer.shared().hostPort());
+        ImageStore serial = ImageStores.open(counting.hostPort() + "/faults/image", FAST_RETRIES)) {
+      for (int i = 0; i < 20; i++) {
+        assertThat(serial.readBlobRange(image.layerDigest(0), i * 1000L, 1000)).isEqualTo(slice(i * 1000, 1000));
+      }
+      // One connection for the TLS probe (refused), one for all twenty requests.
+      assertThat(counting.connectionsAccepted()).isEqualTo(2);
+    }
+    try (FaultProxy counting = FaultProxy.start(RegistryServer.shared().hostPort());
+        ImageStore bounded = ImageStores.open(counting.hostPort() + "/faults/image", FAST_RETRIES.withMaxParallelRequests(3));
+        var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      var results = new java.util.ArrayList<java.util.concurrent.Future<byte[]>>();
+      for (int i = 0; i < 48; i++) {
+        int offset = i * 20_000;
+        results.add(executor.submit(() -> bounded.readBlobRange(image.layerDigest(0), offset, 200_000)));
+      }
+      for (int i = 0; i < results.size(); i++) {
+        assertThat(results.get(i).get()).isEqualTo(slice(i * 20_000, 200_000));
+      }
+      assertThat(counting.maxConcurrentConnections()).isLessThanOrEqualTo(3);
+      assertThat(counting.connectionsAccepted()).isLessThanOrEqualTo(4);
+    }
+  }
+
   private byte[] slice(int offset, int length) {
     return Arrays.copyOfRange(image.layers().getFirst(), offset, offset + length);
   }

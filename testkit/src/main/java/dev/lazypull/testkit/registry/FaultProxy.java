@@ -45,6 +45,9 @@ public final class FaultProxy implements AutoCloseable {
   private final List<Fault> faults = new CopyOnWriteArrayList<>();
   private final List<Request> requests = new CopyOnWriteArrayList<>();
   private final List<Socket> open = new CopyOnWriteArrayList<>();
+  private final AtomicInteger accepted = new AtomicInteger();
+  private final AtomicInteger concurrent = new AtomicInteger();
+  private final AtomicInteger maxConcurrent = new AtomicInteger();
 
   /** A request as the proxy received it. Header names are lower case. */
   public record Request(String method, String target, Map<String, String> headers) {}
@@ -153,6 +156,16 @@ public final class FaultProxy implements AutoCloseable {
     return List.copyOf(requests);
   }
 
+  /** Client connections accepted so far. */
+  public int connectionsAccepted() {
+    return accepted.get();
+  }
+
+  /** The most client connections that were open at once. */
+  public int maxConcurrentConnections() {
+    return maxConcurrent.get();
+  }
+
   @Override
   public void close() throws IOException {
     server.close();
@@ -166,6 +179,8 @@ public final class FaultProxy implements AutoCloseable {
     while (!server.isClosed()) {
       try {
         Socket client = server.accept();
+        accepted.incrementAndGet();
+        maxConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
         open.add(client);
         threads.submit(() -> serve(client));
       } catch (IOException e) {
@@ -236,6 +251,7 @@ public final class FaultProxy implements AutoCloseable {
     } catch (IOException e) {
       // The client or the registry went away: nothing to report from a test proxy.
     } finally {
+      concurrent.decrementAndGet();
       if (upstream != null) {
         try {
           upstream.close();
