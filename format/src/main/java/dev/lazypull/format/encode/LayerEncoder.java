@@ -57,7 +57,7 @@ public final class LayerEncoder implements AutoCloseable {
    */
   public void addEntry(TarEntry entry, byte[] rawHeaderBlocks, InputStream data, long dataBytesInclPadding)
       throws IOException {
-    requireOpen();
+    requireTarOpen();
     TarEntry e = entry.classified();
     if (rawHeaderBlocks.length == 0 || rawHeaderBlocks.length % 512 != 0) {
       throw new IllegalArgumentException("entry " + e.path() + ": header is " + rawHeaderBlocks.length
@@ -87,7 +87,7 @@ public final class LayerEncoder implements AutoCloseable {
 
   /** Adds the bytes after the last entry: end-of-archive blocks and anything trailing them. */
   public void finishTar(byte[] trailerBytes) throws IOException {
-    requireOpen();
+    requireTarOpen();
     appendToGroup(trailerBytes, 0, trailerBytes.length);
     flushGroup();
     tarFinished = true;
@@ -173,6 +173,13 @@ public final class LayerEncoder implements AutoCloseable {
     int n = in.readNBytes(b, off, len);
     if (n < len) {
       throw new EOFException("data of entry " + e.path() + " ended early (" + (len - n) + " bytes missing)");
+    }
+  }
+
+  private void requireTarOpen() {
+    requireOpen();
+    if (tarFinished) {
+      throw new IllegalStateException("the tar is already finished");
     }
   }
 
