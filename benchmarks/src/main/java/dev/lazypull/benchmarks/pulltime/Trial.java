@@ -72,7 +72,7 @@ final class Trial implements AutoCloseable {
         cost.rangeRequests(), cost.bytesRead(), imageBytes, load1,
         testbed.measuredLink().megabitsPerSecond(), testbed.measuredLink().rtt().toNanos() / 1e6));
     System.out.printf(java.util.Locale.ROOT, "%n  %s %s %s %s: %.2f s (mount %.2f s), fetched %d bytes in %d range requests, load %.2f%n",
-        method, image.name(), cache, workload, seconds, cost.mountSeconds(), cost.bytesFetched(), cost.rangeRequests(), load1);
+        method, image.name(), cache, workload.display(), seconds, cost.mountSeconds(), cost.bytesFetched(), cost.rangeRequests(), load1);
     runs++;
   }
 
