@@ -4,6 +4,7 @@ import dev.lazypull.fuse.server.FuseServer;
 import dev.lazypull.fuse.server.RequestHandler;
 import dev.lazypull.fuse.sys.DeviceChannel;
 import dev.lazypull.fuse.sys.KernelMount;
+import dev.lazypull.fuse.sys.LibC;
 import dev.lazypull.fuse.sys.MountTable;
 import dev.lazypull.fuse.wire.Opcode;
 import dev.lazypull.fuse.wire.Structs;
@@ -35,10 +36,12 @@ public final class FuseMount implements AutoCloseable {
     private final Negotiated negotiated;
     private final MountTable.Mount mount;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final boolean viaFusermount;
     private final Thread shutdownHook;
 
     private FuseMount(Path mountPoint, DeviceChannel device, FuseServer server, RequestHandler handler,
-                      Negotiated negotiated, MountTable.Mount mount) {
+                      Negotiated negotiated, MountTable.Mount mount, boolean viaFusermount) {
+        this.viaFusermount = viaFusermount;
         this.mountPoint = mountPoint;
         this.device = device;
         this.server = server;
@@ -49,16 +52,22 @@ public final class FuseMount implements AutoCloseable {
     }
 
     /**
-     * Mounts {@code fs} at directory {@code dir} and returns once the kernel has completed INIT.
+     * Mounts {@code fs} at directory {@code dir} and returns once the kernel has completed INIT. As
+     * root this is mount(2) on /dev/fuse; otherwise the setuid helper fusermount3 mounts (it allows
+     * {@code allow_other} only if /etc/fuse.conf has {@code user_allow_other}).
      *
      * @throws IOException if the directory is not one, /dev/fuse cannot be opened, or mounting fails
      */
     public static FuseMount mount(Path dir, FileSystem fs, MountOptions opts) throws IOException {
+        return mount(dir, fs, opts, LibC.geteuid() != 0);
+    }
+
+    static FuseMount mount(Path dir, FileSystem fs, MountOptions opts, boolean viaFusermount) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new IOException("mount point is not a directory: " + dir);
         }
         Path target = dir.toRealPath();
-        DeviceChannel device = KernelMount.mount(target, opts);
+        DeviceChannel device = KernelMount.mount(target, opts, viaFusermount);
         RequestHandler handler = new RequestHandler(device, fs, opts);
         FuseServer server = new FuseServer(device, handler, opts);
         server.start();
@@ -68,7 +77,7 @@ public final class FuseMount implements AutoCloseable {
             negotiated = handler.initialized().get(INIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             mount = MountTable.at(target).orElseThrow(() -> new IOException("mount vanished: " + target));
         } catch (InterruptedException | ExecutionException | TimeoutException | IOException e) {
-            KernelMount.unmount(target, null);
+            KernelMount.unmount(target, null, viaFusermount);
             device.close();
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -76,7 +85,7 @@ public final class FuseMount implements AutoCloseable {
             throw new IOException("FUSE INIT with the kernel failed at " + target + ": " + e.getMessage(), e);
         }
         KernelMount.setReadahead(mount, opts.maxReadahead());
-        FuseMount m = new FuseMount(target, device, server, handler, negotiated, mount);
+        FuseMount m = new FuseMount(target, device, server, handler, negotiated, mount, viaFusermount);
         Runtime.getRuntime().addShutdownHook(m.shutdownHook);
         return m;
     }
@@ -149,7 +158,7 @@ public final class FuseMount implements AutoCloseable {
             // already shutting down: this is the hook
         }
         try {
-            KernelMount.unmount(mountPoint, mount);
+            KernelMount.unmount(mountPoint, mount, viaFusermount);
             if (!server.awaitStop(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 LOG.log(System.Logger.Level.WARNING, "FUSE readers of {0} still running; aborting the connection",
                         mountPoint);

@@ -125,6 +125,8 @@ class FuseBehaviourIT {
                 assertThat(mount.negotiated().passthrough()).isTrue();
                 assertThat(Files.readAllBytes(dir.resolve("cached"))).isEqualTo(content);
                 try (FileChannel ch = FileChannel.open(dir.resolve("cached"))) {
+                    // a second open while the first lasts shares the inode's backing file
+                    assertThat(Files.readAllBytes(dir.resolve("cached"))).isEqualTo(content);
                     ByteBuffer b = ByteBuffer.allocate(100);
                     ch.read(b, 2 << 20);
                     assertThat(b.array()).isEqualTo(Arrays.copyOfRange(content, 2 << 20, (2 << 20) + 100));
@@ -165,6 +167,20 @@ class FuseBehaviourIT {
             assertThat(fs.lookupCalls.get()).isEqualTo(lookups + 1);
         }
         assertThat(fs.errors).isEmpty();
+    }
+
+    @Test
+    void mountsThroughFusermount3WithTheDescriptorPassedBack() throws Exception {
+        MemoryFileSystem fs = new MemoryFileSystem(0755, TestTree.T);
+        fs.file(fs.root(), "f", 0644, 0, 0, TestTree.T, 0, Content.of(TestTree.bytes(3, 5000)));
+        try (FuseMount mount = FuseMount.mount(dir, fs, MountOptions.defaults(), true)) {
+            assertThat(Files.readAllBytes(dir.resolve("f"))).isEqualTo(TestTree.bytes(3, 5000));
+            assertThat(MountTable.at(dir)).get().satisfies(m -> {
+                assertThat(m.type()).isEqualTo("fuse.lazypull");
+                assertThat(m.source()).isEqualTo("lazypull");
+            });
+            assertThat(mount.negotiated().maxRead()).isEqualTo(1 << 20);
+        }
     }
 
     @Test

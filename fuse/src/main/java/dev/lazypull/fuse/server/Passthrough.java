@@ -7,15 +7,20 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Opens handed to the kernel (FOPEN_PASSTHROUGH). The backing file is registered with
- * FUSE_DEV_IOC_BACKING_OPEN; its id is kept until RELEASE, because the kernel resolves it in the
- * opener's context after our reply, not while we write it. Passthrough opens get a handle of the
- * binding's own (negative, so never one a file system chose) mapping back to the file system's.
+ * Opens handed to the kernel (FOPEN_PASSTHROUGH). The kernel allows one backing file per inode
+ * while any passthrough open of it lasts (a second, different one is refused with EIO), so the
+ * backing file is registered once per inode with FUSE_DEV_IOC_BACKING_OPEN, shared by all its
+ * opens, and its id dropped when the last of them is released (the kernel resolves the id in the
+ * opener's context after our reply, so it must outlive the reply). Passthrough opens get a handle
+ * of the binding's own (negative, never one a file system chose) mapping back to the file system's.
  */
 final class Passthrough {
     private static final System.Logger LOG = System.getLogger(Passthrough.class.getName());
 
-    private record Open(long fsHandle, int backingId) {
+    private record Open(long ino, long fsHandle) {
+    }
+
+    private record Backing(int id, int opens) {
     }
 
     /** A registered open: the handle to give the kernel and the backing id for fuse_open_out. */
@@ -24,31 +29,45 @@ final class Passthrough {
 
     private final DeviceChannel device;
     private final ConcurrentHashMap<Long, Open> opens = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, Backing> backingByIno = new ConcurrentHashMap<>();
     private final AtomicLong nextHandle = new AtomicLong(Long.MIN_VALUE);
 
     Passthrough(DeviceChannel device) {
         this.device = device;
     }
 
-    /** Registers {@code file}; null when that failed (the open then goes through the page cache). */
-    Registered open(long fsHandle, Path file) {
+    /** Opens {@code ino} over {@code file}; null when registration failed (the open is then cached). */
+    Registered open(long ino, long fsHandle, Path file) {
+        Backing b = backingByIno.compute(ino, (k, old) -> {
+            if (old != null) {
+                return new Backing(old.id(), old.opens() + 1);
+            }
+            int id = register(file);
+            return id < 0 ? null : new Backing(id, 1);
+        });
+        if (b == null) {
+            return null;
+        }
+        long handle = nextHandle.getAndIncrement();
+        opens.put(handle, new Open(ino, fsHandle));
+        return new Registered(handle, b.id());
+    }
+
+    private int register(Path file) {
         int fd = LibC.open(file.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC);
         if (fd < 0) {
             LOG.log(System.Logger.Level.WARNING, "passthrough: cannot open {0}: {1}", file, LibC.strerror(-fd));
-            return null;
+            return -1;
         }
         try {
             int id = device.openBacking(fd);
             if (id < 0) {
                 LOG.log(System.Logger.Level.WARNING, "passthrough: FUSE_DEV_IOC_BACKING_OPEN of {0}: {1}",
                         file, LibC.strerror(-id));
-                return null;
             }
-            long handle = nextHandle.getAndIncrement();
-            opens.put(handle, new Open(fsHandle, id));
-            return new Registered(handle, id);
+            return id;
         } finally {
-            LibC.close(fd); // the kernel holds its own reference to the file now
+            LibC.close(fd); // the kernel holds its own reference to the file
         }
     }
 
@@ -56,13 +75,19 @@ final class Passthrough {
         return fh < 0;
     }
 
-    /** Drops the backing id of a passthrough open; returns the file system's handle. */
+    /** Ends a passthrough open; returns the file system's handle. */
     long release(long fh) {
         Open open = opens.remove(fh);
         if (open == null) {
             return fh;
         }
-        device.closeBacking(open.backingId());
+        backingByIno.computeIfPresent(open.ino(), (k, b) -> {
+            if (b.opens() > 1) {
+                return new Backing(b.id(), b.opens() - 1);
+            }
+            device.closeBacking(b.id());
+            return null;
+        });
         return open.fsHandle();
     }
 }

@@ -185,7 +185,7 @@ public final class RequestHandler {
         }
         OpenResult r = fs.open(h.nodeid(), flags);
         if (r.backingFile() != null && negotiated != null && negotiated.passthrough()) {
-            Passthrough.Registered reg = passthrough.open(r.fh(), r.backingFile());
+            Passthrough.Registered reg = passthrough.open(h.nodeid(), r.fh(), r.backingFile());
             if (reg != null) {
                 Structs.putOpenOut(begin(out), reg.handle(), Structs.FOPEN_PASSTHROUGH, reg.backingId());
                 if (send(h, out) < 0) {

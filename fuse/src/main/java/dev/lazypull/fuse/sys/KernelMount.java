@@ -17,8 +17,14 @@ public final class KernelMount {
     private KernelMount() {
     }
 
-    /** Opens /dev/fuse and mounts it at {@code target}; the kernel then queues INIT on the device. */
-    public static DeviceChannel mount(Path target, MountOptions opts) throws IOException {
+    /**
+     * Opens /dev/fuse and mounts it at {@code target}, with mount(2) or through fusermount3; the
+     * kernel then queues INIT on the device.
+     */
+    public static DeviceChannel mount(Path target, MountOptions opts, boolean viaFusermount) throws IOException {
+        if (viaFusermount) {
+            return Fusermount.mount(target, opts);
+        }
         DeviceChannel device = DeviceChannel.open();
         int uid = LibC.geteuid();
         String data = mountData(device.fd(), uid, LibC.getegid(), opts);
@@ -26,8 +32,7 @@ public final class KernelMount {
         int r = LibC.mount(opts.fsName(), target.toString(), TYPE, flags, data);
         if (r < 0) {
             device.close();
-            String hint = uid != 0 ? " (mounting needs root or CAP_SYS_ADMIN; fusermount3 is not supported yet)" : "";
-            throw new IOException("mount of " + TYPE + " at " + target + " failed: " + LibC.strerror(-r) + hint);
+            throw new IOException("mount of " + TYPE + " at " + target + " failed: " + LibC.strerror(-r));
         }
         return device;
     }
@@ -53,8 +58,24 @@ public final class KernelMount {
      * the server's threads end now rather than when the last user lets go.
      *
      * @param mount the mount's table entry when known, to find its connection for the abort
+     * @param viaFusermount unmount through fusermount3 (mounted by it, maybe without root)
      */
-    public static void unmount(Path target, MountTable.Mount mount) {
+    public static void unmount(Path target, MountTable.Mount mount, boolean viaFusermount) {
+        if (viaFusermount) {
+            try {
+                Fusermount.unmount(target, false);
+            } catch (IOException busy) {
+                try {
+                    Fusermount.unmount(target, true);
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.WARNING, "unmount of " + target + " failed", e);
+                }
+                if (mount != null && LibC.geteuid() == 0) {
+                    abort(mount);
+                }
+            }
+            return;
+        }
         int r = LibC.umount2(target.toString(), 0);
         if (r == -LibC.EBUSY) {
             r = LibC.umount2(target.toString(), LibC.MNT_DETACH);

@@ -67,7 +67,8 @@ public final class LibC {
         return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), fd, options);
     }
 
-    private static MethodHandle plainDowncall(String name, FunctionDescriptor fd) {
+    /** A downcall to libc's {@code name} that does not capture errno. */
+    public static MethodHandle plainDowncall(String name, FunctionDescriptor fd) {
         return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), fd);
     }
 
