@@ -38,6 +38,7 @@ final class FrameCompressor implements AutoCloseable {
   private final Listener listener;
   private final MessageDigest blobSha = Digest.newSha256();
   private long written;
+  private boolean closed;
 
   FrameCompressor(OutputStream out, int level, int threads, Listener listener) {
     this.out = out;
@@ -119,6 +120,10 @@ final class FrameCompressor implements AutoCloseable {
 
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     inFlight.forEach(f -> f.cancel(false));
     inFlight.clear();
     workers.shutdownNow();

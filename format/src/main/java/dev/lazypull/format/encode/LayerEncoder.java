@@ -105,11 +105,12 @@ public final class LayerEncoder implements AutoCloseable {
     byte[] tocFrame = toc.toSkippableFrame(options.level());
     compressor.writeRaw(tocFrame);
     TocPointer pointer = new TocPointer(tocOffset, tocFrame.length, Digest.sha256(tocFrame));
+    compressor.close(); // the blob is complete: release threads and native contexts now
     return new EncodedLayer(compressor.blobDigest(), compressor.written(), Digest.of(diffId.digest()), tarOffset,
         pointer, toc.frameCount(), toc.entryCount());
   }
 
-  /** Stops the compression threads; the blob is incomplete unless {@link #finish} returned. */
+  /** Stops the compression threads (if {@link #finish} did not); the blob is incomplete unless it returned. */
   @Override
   public void close() {
     compressor.close();
