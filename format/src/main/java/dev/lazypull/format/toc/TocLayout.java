@@ -9,8 +9,11 @@ final class TocLayout {
   static final int VERSION = 1;
   /** Skippable frame header (magic, length) plus TOC header (magic, version, flags, reserved, body length). */
   static final int HEADER_BYTES = 8 + 12;
-  /** Refuse to inflate a TOC body beyond this: no real layer comes close, a hostile one must not OOM us. */
-  static final int MAX_BODY_BYTES = 1 << 30;
+  /**
+   * Refuse to inflate a TOC body beyond this: a real layer needs 20-60 bytes per entry (so this
+   * allows millions of entries), a hostile one must not make a node allocate gigabytes.
+   */
+  static final int MAX_BODY_BYTES = 256 << 20;
   static final int DIGEST_BYTES = 32;
 
   static void putIntLE(byte[] b, int off, int v) {
