@@ -81,6 +81,13 @@ class LayerTocErrorsTest {
   }
 
   @Test
+  void anOversizedBodyIsRejectedBeforeAllocation() {
+    byte[] toc = validToc();
+    TocLayout.putIntLE(toc, 16, 300 << 20);
+    assertThatThrownBy(() -> LayerToc.read(toc, Digest.sha256(toc), LAYER)).hasMessageContaining("exceeds the limit");
+  }
+
+  @Test
   void unknownVersionIsRejected() {
     byte[] toc = validToc();
     toc[12] = 2;
