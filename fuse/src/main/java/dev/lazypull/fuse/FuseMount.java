@@ -169,6 +169,7 @@ public final class FuseMount implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             device.close();
+            handler.destroy();
         }
     }
 

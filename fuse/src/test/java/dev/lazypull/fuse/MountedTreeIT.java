@@ -56,6 +56,7 @@ class MountedTreeIT {
         if (mount != null) {
             mount.close();
             assertThat(MountTable.at(mountDir)).as("mount left behind").isEmpty();
+            assertThat(fs.destroyed).isTrue();
             Files.delete(mountDir);
         }
         if (tmpfs != null) {

@@ -40,6 +40,7 @@ public final class RequestHandler {
     private final Passthrough passthrough;
     private final CompletableFuture<Negotiated> initialized = new CompletableFuture<>();
     private volatile Negotiated negotiated;
+    private final java.util.concurrent.atomic.AtomicBoolean destroyed = new java.util.concurrent.atomic.AtomicBoolean();
 
     public RequestHandler(DeviceChannel device, FileSystem fs, MountOptions opts) {
         this.device = device;
@@ -143,13 +144,23 @@ public final class RequestHandler {
             case Opcode.INTERRUPT -> pendingReads.interrupt(Requests.firstLong(body, "fuse_interrupt_in"));
             case Opcode.FLUSH -> send(h, begin(out));
             case Opcode.DESTROY -> {
-                fs.destroy();
+                destroy();
                 send(h, begin(out));
             }
             case Opcode.NOTIFY_REPLY -> {
                 // answers a NOTIFY_RETRIEVE, which this binding never sends
             }
             default -> replyError(h, Opcode.writes(h.opcode()) ? Errno.EROFS : Errno.ENOSYS);
+        }
+    }
+
+    /**
+     * Tells the file system the connection has ended, once: on DESTROY (which the kernel sends only
+     * to some mounts) or when the mount is closed.
+     */
+    public void destroy() {
+        if (destroyed.compareAndSet(false, true)) {
+            fs.destroy();
         }
     }
 

@@ -83,6 +83,7 @@ public class MemoryFileSystem implements FileSystem, TreeBuilder<MemoryFileSyste
     private final Node root;
     public final AtomicLong reads = new AtomicLong();
     public final AtomicLong lookupCalls = new AtomicLong();
+    public final java.util.concurrent.atomic.AtomicBoolean destroyed = new java.util.concurrent.atomic.AtomicBoolean();
     public final List<String> errors = java.util.Collections.synchronizedList(new ArrayList<>());
 
     public MemoryFileSystem(int rootPerm, long mtimeSeconds) {
@@ -241,6 +242,11 @@ public class MemoryFileSystem implements FileSystem, TreeBuilder<MemoryFileSyste
                 return;
             }
         }
+    }
+
+    @Override
+    public void destroy() {
+        destroyed.set(true);
     }
 
     @Override
