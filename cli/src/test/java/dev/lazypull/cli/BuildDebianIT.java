@@ -71,6 +71,21 @@ class BuildDebianIT {
     addAsTheBuildSpecifies(src, expected.resolve("app"));
     Files.setLastModifiedTime(expected, rootTime);
     TreeSnapshot.of(built).assertSameAs(TreeSnapshot.of(expected), "built image vs base + added files");
+
+    // Mounted lazily, the base's python3 imports numpy and finds the added package.
+    Path mnt = Files.createDirectory(tmp.resolve("mnt"));
+    CliRun mount = CliRun.lazypull("mount", "--cache-dir", tmp.resolve("cache").toString(), first.lastLine(), mnt.toString());
+    assertThat(mount.exit()).as(mount.err()).isZero();
+    try {
+      Process p = new ProcessBuilder("chroot", mnt.toString(), "/usr/bin/env", "PYTHONPATH=/app", "python3", "-c",
+          "import numpy, app.version; print(numpy.arange(4).sum(), app.version.VERSION)").redirectErrorStream(true).start();
+      String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(p.waitFor()).as(output).isZero();
+      assertThat(output.strip()).isEqualTo("6 1");
+    } finally {
+      CliRun umount = CliRun.lazypull("umount", mnt.toString());
+      assertThat(umount.exit()).as(umount.err()).isZero();
+    }
   }
 
   /** The added files as the build promises them: root-owned, 0644/0755 by the owner's x bit, dirs 0755, mtime 0. */
