@@ -11,6 +11,8 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
 import java.security.MessageDigest;
 import java.util.Arrays;
 
@@ -46,6 +48,11 @@ public final class LayerEncoder implements AutoCloseable {
     this.group = new byte[Math.max(options.groupTarget(), 4096)];
     this.compressor = new FrameCompressor(out, options.level(), options.threads(),
         frame -> toc.addFrame(frame.compressedLength(), frame.uncompressedLength(), frame.sha256()));
+  }
+
+  /** An encoder writing the blob to a channel (a file, a pipe to an upload). */
+  public LayerEncoder(WritableByteChannel out, EncoderOptions options) {
+    this(Channels.newOutputStream(out), options);
   }
 
   /**

@@ -152,6 +152,24 @@ class LayerEncoderTest {
   }
 
   @Test
+  void writesToAChannelAsToAStream(@TempDir Path dir) throws IOException {
+    TestTar tar = sample();
+    ByteArrayOutputStream stream = new ByteArrayOutputStream();
+    EncodedLayer expected = tar.encode(SMALL, stream);
+    Path file = dir.resolve("blob");
+    try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE_NEW,
+            java.nio.file.StandardOpenOption.WRITE);
+        LayerEncoder encoder = new LayerEncoder(channel, SMALL)) {
+      for (var p : tar.parts()) {
+        encoder.addEntry(p.entry(), p.header(), new ByteArrayInputStream(p.data()), p.data().length);
+      }
+      encoder.finishTar(new byte[1024]);
+      assertThat(encoder.finish()).isEqualTo(expected);
+    }
+    assertThat(Files.readAllBytes(file)).isEqualTo(stream.toByteArray());
+  }
+
+  @Test
   void rejectsDataShorterThanAnnounced() throws IOException {
     try (LayerEncoder encoder = new LayerEncoder(new ByteArrayOutputStream(), SMALL)) {
       TarEntry e = TarEntry.of("f", EntryType.FILE, 0644, 100);
