@@ -1,0 +1,72 @@
+package dev.lazypull.benchmarks.snapshotter;
+
+import dev.lazypull.builder.image.ConvertOptions;
+import dev.lazypull.builder.image.ImageConverter;
+import dev.lazypull.builder.progress.Progress;
+import dev.lazypull.registry.ImageStore;
+import dev.lazypull.registry.ImageStores;
+import dev.lazypull.registry.RegistryOptions;
+import dev.lazypull.registry.layout.OciLayoutStore;
+import dev.lazypull.snapshotter.mount.ImageMount;
+import dev.lazypull.snapshotter.mount.MountSettings;
+import dev.lazypull.testkit.images.DebianImages;
+import dev.lazypull.testkit.registry.RegistryServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * The Debian python3 + numpy test image converted into a registry of the benchmark's own on
+ * loopback, ready to mount: the setup the snapshotter benchmarks share.
+ */
+final class MountedImage implements AutoCloseable {
+  static final String TAG = "python";
+
+  final RegistryServer registry;
+  final ImageStore store;
+  final Path work;
+
+  private MountedImage(RegistryServer registry, ImageStore store, Path work) {
+    this.registry = registry;
+    this.store = store;
+    this.work = work;
+  }
+
+  static MountedImage start() throws IOException {
+    DebianImages images = DebianImages.get();
+    Path work = Files.createTempDirectory("lazypull-bench-snapshotter");
+    RegistryServer registry = RegistryServer.builder().start();
+    ImageStore store = ImageStores.open(registry.reference("bench/debian:" + TAG), RegistryOptions.defaults());
+    try (OciLayoutStore source = OciLayoutStore.open(images.layout())) {
+      new ImageConverter(source, store, ConvertOptions.defaults().withWorkDir(Files.createDirectories(work.resolve("convert"))),
+          Progress.silent()).convert(DebianImages.PYTHON, TAG);
+    }
+    return new MountedImage(registry, store, work);
+  }
+
+  /** Mounts the image at a new directory with the chunk cache in {@code cacheDir}. */
+  ImageMount mount(String name, Path cacheDir) throws IOException {
+    Path dir = Files.createDirectories(work.resolve(name));
+    return ImageMount.open(store, TAG, dir, MountSettings.defaults(cacheDir));
+  }
+
+  static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(root)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    store.close();
+    registry.close();
+    deleteTree(work);
+  }
+}

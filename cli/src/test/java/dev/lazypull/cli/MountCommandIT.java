@@ -1,0 +1,136 @@
+package dev.lazypull.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lazypull.testkit.images.DebianImages;
+import dev.lazypull.testkit.images.SyntheticImages;
+import dev.lazypull.testkit.images.TestLayout;
+import dev.lazypull.testkit.registry.RegistryServer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code lazypull convert / mount / stats / umount} as a user runs them: separate processes, a detached
+ * daemon per mount, a real registry and real FUSE.
+ */
+class MountCommandIT {
+  @TempDir static Path work;
+  private static String minbase;
+  private static String synthetic;
+  private static String plain;
+
+  record Result(int code, String out, String err) {}
+
+  @BeforeAll
+  static void images() throws Exception {
+    DebianImages images = DebianImages.get();
+    RegistryServer registry = RegistryServer.shared();
+    minbase = registry.reference("cli/debian:minbase");
+    synthetic = registry.reference("cli/synthetic:lazy");
+    Path layout = work.resolve("layout");
+    SyntheticImages.write(layout, TestLayout.Compression.GZIP, TestLayout.Flavor.OCI);
+    plain = registry.reference("cli/debian-plain:minbase");
+    for (String[] image : new String[][] {
+        {images.reference(DebianImages.MINBASE), minbase}, {"oci:" + layout + ":" + SyntheticImages.TAG, synthetic}}) {
+      Result converted = lazypull("convert", image[0], image[1]);
+      assertThat(converted.code()).as(converted.err()).isZero();
+    }
+    run(List.of("skopeo", "copy", "--dest-tls-verify=false", images.reference(DebianImages.MINBASE), "docker://" + plain));
+  }
+
+  private static Result lazypull(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
+        "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    command.addAll(List.of(args));
+    return run(command);
+  }
+
+  private static Result run(List<String> command) throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().put("LAZYPULL_RUN_DIR", work.resolve("run").toString());
+    pb.environment().put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    Path out = Files.createTempFile(work, "out", ".txt");
+    Path err = Files.createTempFile(work, "err", ".txt");
+    Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    assertThat(p.waitFor(240, TimeUnit.SECONDS)).as("%s finished", command).isTrue();
+    return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
+  private static Path emptyDir(String name) throws IOException {
+    return Files.createDirectories(work.resolve(name));
+  }
+
+  private static String mounts() throws IOException {
+    return Files.readString(Path.of("/proc/self/mounts"), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void twoMountsServeBesideEachOtherUntilUnmounted() throws Exception {
+    Path cache = work.resolve("cache");
+    Path a = emptyDir("mnt-a");
+    Path b = emptyDir("mnt-b");
+
+    Result first = lazypull("mount", minbase, a.toString(), "--cache-dir", cache.toString());
+    assertThat(first.code()).as(first.err()).isZero();
+    Result second = lazypull("mount", synthetic, b.toString(), "--cache-dir", cache.toString(), "--cache-size", "2G");
+    assertThat(second.code()).as(second.err()).isZero();
+    try {
+      assertThat(Files.readString(a.resolve("etc/debian_version"))).startsWith("12");
+      assertThat(run(List.of("chroot", a.toString(), "/bin/bash", "-c", "true")).code()).isZero();
+      assertThat(Files.readSymbolicLink(b.resolve("etc/motd"))).isEqualTo(Path.of("/run/motd.dynamic"));
+      assertThat(Files.readString(b.resolve("etc/hosts"))).isEqualTo("127.0.0.1 localhost\n::1 localhost\n");
+      assertThat(Files.size(b.resolve("usr/lib/big.bin"))).isEqualTo(Files.readAllBytes(b.resolve("usr/lib/big.bin")).length);
+
+      Result json = lazypull("stats", b.toString(), "--json");
+      assertThat(json.code()).as(json.err()).isZero();
+      assertThat(json.out()).contains("\"bytesFetched\":").doesNotContain("\"bytesFetched\":0,");
+      Result table = lazypull("stats", b.toString());
+      assertThat(table.out()).contains("rangeRequests").contains("readLatencyP99Micros");
+    } finally {
+      Result ua = lazypull("umount", a.toString());
+      Result ub = lazypull("umount", b.toString());
+      assertThat(ua.code()).as(ua.err()).isZero();
+      assertThat(ub.code()).as(ub.err()).isZero();
+    }
+    assertThat(mounts()).doesNotContain(a.toString()).doesNotContain(b.toString());
+    try (var left = Files.list(a)) {
+      assertThat(left).isEmpty();
+    }
+    try (var runDirs = Files.list(work.resolve("run/mounts"))) {
+      assertThat(runDirs).as("daemons cleaned up").isEmpty();
+    }
+  }
+
+  @Test
+  void mountErrorsAreClearAndLeaveNoMountBehind() throws Exception {
+    Path dir = emptyDir("mnt-errors");
+
+    Result notLazy = lazypull("mount", plain, dir.toString(), "--cache-dir", work.resolve("cache-e").toString());
+    assertThat(notLazy.code()).isEqualTo(1);
+    assertThat(notLazy.err()).contains("not a lazy image").contains("lazypull convert");
+
+    Result unreachable = lazypull("mount", "127.0.0.1:9/nothing:here", dir.toString(), "--cache-dir", work.resolve("cache-e").toString());
+    assertThat(unreachable.code()).isEqualTo(1);
+    assertThat(unreachable.err()).contains("127.0.0.1:9");
+
+    Files.writeString(dir.resolve("occupied"), "x");
+    Result busy = lazypull("mount", minbase, dir.toString());
+    assertThat(busy.code()).isEqualTo(1);
+    assertThat(busy.err()).contains("not empty");
+    Files.delete(dir.resolve("occupied"));
+
+    assertThat(mounts()).doesNotContain(dir.toString());
+    Result notMounted = lazypull("umount", dir.toString());
+    assertThat(notMounted.code()).isEqualTo(1);
+    assertThat(notMounted.err()).contains("not a lazypull mount");
+  }
+}
