@@ -84,6 +84,10 @@ public final class BuildCommand implements Callable<Integer> {
   @Parameters(paramLabel = "NAME", arity = "0..*", description = "Images of --spec to build.")
   List<String> specNames = new ArrayList<>();
 
+  @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]",
+      description = "Platform to take from a multi-platform base. Default: this machine's (${sys:os.arch} on linux).")
+  String platform;
+
   @Mixin RegistryFlags registry;
 
   @Option(names = "--force", description = "Build and push even when the tag exists.")
@@ -101,7 +105,10 @@ public final class BuildCommand implements Callable<Integer> {
     try {
       specs = specs();
       options = OverlayBuild.Options.defaults().withForce(force).withSourceDateEpoch(sourceDateEpoch());
-    } catch (BuildInputException e) {
+      if (platform != null) {
+        options = options.withPlatform(ConvertCommand.parsePlatform(platform));
+      }
+    } catch (BuildInputException | IllegalArgumentException e) {
       err.println("lazypull build: " + e.getMessage());
       return 2;
     }

@@ -64,6 +64,10 @@ public final class OverlayBuild {
     public Options withSourceDateEpoch(long epoch) {
       return new Options(encoder, epoch, force, platform);
     }
+
+    public Options withPlatform(Platform p) {
+      return new Options(encoder, sourceDateEpoch, force, p);
+    }
   }
 
   private final Options options;

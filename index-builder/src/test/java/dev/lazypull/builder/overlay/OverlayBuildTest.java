@@ -98,6 +98,23 @@ class OverlayBuildTest {
   }
 
   @Test
+  void forceRebuildsToTheSameBytes() throws IOException {
+    BuildResult first = build(spec("app"));
+    BuildResult forced = new OverlayBuild(OverlayBuild.Options.defaults().withForce(true), Progress.silent())
+        .build(spec("app"), base, "1", target);
+    assertThat(forced.skipped()).isFalse();
+    assertThat(forced.digest()).as("the build is reproducible").isEqualTo(first.digest());
+  }
+
+  @Test
+  void sourceDateEpochSetsTheMtimeAndChangesTheTag() throws IOException {
+    BuildResult epoch0 = build(spec("app"));
+    BuildResult later = new OverlayBuild(OverlayBuild.Options.defaults().withSourceDateEpoch(1_700_000_000L), Progress.silent())
+        .build(spec("app"), base, "1", target);
+    assertThat(later.tag()).isNotEqualTo(epoch0.tag());
+  }
+
+  @Test
   void theManifestIsLazyAndTheConfigCarriesTheSettings() throws IOException {
     BuildResult r = build(spec("app"));
     ImageManifest m = OciJson.parseManifest(target.getManifest(r.digest().toString()).bytes());
