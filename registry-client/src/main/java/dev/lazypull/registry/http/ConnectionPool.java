@@ -23,6 +23,8 @@ final class ConnectionPool implements AutoCloseable {
   private final Bootstrap bootstrap;
   private final Semaphore permits;
   private final Deque<Channel> idle = new ConcurrentLinkedDeque<>();
+  private volatile Channel http2;
+  private volatile String protocol;
   private volatile boolean closed;
 
   ConnectionPool(Origin origin, Bootstrap bootstrap, int maxInFlight) {
@@ -40,13 +42,24 @@ final class ConnectionPool implements AutoCloseable {
       throw new InterruptedIOException("interrupted while waiting for a connection to " + origin);
     }
     try {
+      Channel h2 = http2;
+      if (h2 != null && h2.isActive()) {
+        return new Lease(ProtocolSelector.openStream(h2), true);
+      }
       for (Channel c; (c = idle.pollFirst()) != null; ) {
         if (c.isActive()) {
           return new Lease(c, true);
         }
         c.close();
       }
-      return new Lease(connect(), false);
+      Channel fresh = connect();
+      if (ProtocolSelector.isHttp2(fresh)) {
+        protocol = "h2";
+        http2 = fresh;
+        return new Lease(ProtocolSelector.openStream(fresh), false);
+      }
+      protocol = "http/1.1";
+      return new Lease(fresh, false);
     } catch (IOException | RuntimeException e) {
       permits.release();
       throw e;
@@ -55,7 +68,9 @@ final class ConnectionPool implements AutoCloseable {
 
   /** Called once per lease, on the event loop or by the caller. */
   void release(Channel channel, boolean reusable) {
-    if (reusable && !closed && channel.isActive()) {
+    if (channel instanceof io.netty.handler.codec.http2.Http2StreamChannel) {
+      channel.close(); // a stream serves one exchange; its connection stays
+    } else if (reusable && !closed && channel.isActive()) {
       idle.addFirst(channel);
     } else {
       channel.close();
@@ -78,6 +93,8 @@ final class ConnectionPool implements AutoCloseable {
       Future<Channel> handshake = ssl.handshakeFuture();
       try {
         await(handshake, "TLS handshake with " + origin);
+        // The protocol handlers are installed on the event loop right after the handshake.
+        await(channel.eventLoop().submit(() -> null), "protocol selection with " + origin);
       } catch (IOException e) {
         channel.close();
         throw e;
@@ -107,9 +124,17 @@ final class ConnectionPool implements AutoCloseable {
     return future;
   }
 
+  String protocol() {
+    return protocol;
+  }
+
   @Override
   public void close() {
     closed = true;
+    Channel h2 = http2;
+    if (h2 != null) {
+      h2.close();
+    }
     for (Channel c; (c = idle.pollFirst()) != null; ) {
       c.close();
     }

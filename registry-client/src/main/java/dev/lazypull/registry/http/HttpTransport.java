@@ -14,7 +14,6 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpChunkedInput;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
@@ -22,12 +21,13 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.stream.ChunkedNioFile;
-import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -55,8 +55,8 @@ import javax.net.ssl.TrustManagerFactory;
  * bytes. Keep-alive connections are pooled per origin with a bound on requests in flight. TLS is
  * verified (certificate chain and host name) against the JDK's CAs plus an optional bundle.
  *
- * <p>HTTP/2 is not negotiated: ALPN offers http/1.1 only, so requests in parallel use parallel
- * connections (bounded per origin).
+ * <p>Over TLS, ALPN offers h2 and http/1.1: with h2 the requests to an origin are streams of one
+ * connection, else they use parallel keep-alive connections; either way bounded per origin.
  */
 public final class HttpTransport implements AutoCloseable {
   static final AttributeKey<Origin> ORIGIN = AttributeKey.valueOf("lazypull.origin");
@@ -88,9 +88,11 @@ public final class HttpTransport implements AutoCloseable {
             if (origin.secure()) {
               SslHandler handler = ssl.newHandler(ch.alloc(), origin.host(), origin.port());
               handler.setHandshakeTimeoutMillis(connectTimeout.toMillis());
-              ch.pipeline().addLast(handler);
+              // The HTTP layer is chosen by ALPN once the handshake is done.
+              ch.pipeline().addLast(handler, new ProtocolSelector(readTimeout));
+            } else {
+              ProtocolSelector.http1(ch.pipeline(), readTimeout);
             }
-            ch.pipeline().addLast(new HttpClientCodec(), new ChunkedWriteHandler(), new ExchangeHandler(readTimeout));
             // With auto-read off, the TLS handshake needs an explicit read to start.
             ch.read();
           }
@@ -213,7 +215,11 @@ public final class HttpTransport implements AutoCloseable {
     try {
       SslContextBuilder builder = SslContextBuilder.forClient()
           .sslProvider(SslProvider.JDK)
-          .endpointIdentificationAlgorithm("HTTPS");
+          .endpointIdentificationAlgorithm("HTTPS")
+          .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+              ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+              ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+              ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1));
       if (caBundle != null) {
         builder.trustManager(trustWithExtraCas(caBundle));
       }
@@ -250,6 +256,12 @@ public final class HttpTransport implements AutoCloseable {
 
   public Duration readTimeout() {
     return readTimeout;
+  }
+
+  /** {@code h2} or {@code http/1.1}: what was negotiated with {@code origin}; null before the first request. */
+  public String protocol(Origin origin) {
+    ConnectionPool pool = pools.get(origin);
+    return pool == null ? null : pool.protocol();
   }
 
   /** Closes the idle connections; the shared event loops stay for other transports. */

@@ -166,6 +166,12 @@ final class RegistryEndpoint {
     return false;
   }
 
+  /** {@code h2} or {@code http/1.1} as negotiated with the registry; null before the first request. */
+  String protocol() {
+    Origin o = origin;
+    return o == null ? null : transport.protocol(o);
+  }
+
   /** A response for {@code call} after auth and redirects, without retries (for streaming). */
   HttpResult send(Call call) throws IOException {
     URI uri = call.uri();

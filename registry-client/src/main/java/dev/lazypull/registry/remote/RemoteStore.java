@@ -67,6 +67,7 @@ public final class RemoteStore implements ImageStore {
 
   @Override
   public ManifestBytes getManifest(String reference) throws IOException {
+    checkReference(reference);
     String where = name() + refSuffix(reference);
     Call call = read(HttpMethod.GET, "/manifests/" + reference, where, Map.entry("Accept", ACCEPT_MANIFESTS));
     return endpoint.execute(call, r -> {
@@ -93,6 +94,7 @@ public final class RemoteStore implements ImageStore {
 
   @Override
   public Optional<Digest> resolve(String reference) throws IOException {
+    checkReference(reference);
     String where = name() + refSuffix(reference);
     Call call = read(HttpMethod.HEAD, "/manifests/" + reference, where, Map.entry("Accept", ACCEPT_MANIFESTS));
     Optional<Optional<Digest>> head = endpoint.execute(call, r -> {
@@ -210,11 +212,16 @@ public final class RemoteStore implements ImageStore {
   @Override
   public boolean mountBlob(Digest digest, String fromRepository) throws IOException {
     String from = fromRepository;
-    String prefix = ref.registry() + "/";
-    if (from.startsWith(prefix)) {
-      from = from.substring(prefix.length());
-    } else if (from.contains(".") && from.indexOf('/') > 0 && from.substring(0, from.indexOf('/')).matches(".*[.:].*")) {
-      return false; // a repository of another registry
+    int slash = from.indexOf('/');
+    if (slash > 0) {
+      // docker's rule: a first component with '.' or ':' (or localhost) names a registry.
+      String first = from.substring(0, slash);
+      if (first.contains(".") || first.contains(":") || first.equals("localhost")) {
+        if (!first.equals(ref.registry())) {
+          return false; // a repository of another registry cannot be mounted here
+        }
+        from = from.substring(slash + 1);
+      }
     }
     return new BlobUpload(this, digest).mount(from);
   }
@@ -223,6 +230,7 @@ public final class RemoteStore implements ImageStore {
   public Digest putManifest(String tag, String mediaType, byte[] bytes) throws IOException {
     Digest digest = Digest.sha256(bytes);
     String reference = tag != null ? tag : digest.toString();
+    checkReference(reference);
     String where = name() + refSuffix(reference);
     Call call = new Call(HttpMethod.PUT, repoUri("/manifests/" + reference), List.of(Map.entry("Content-Type", mediaType)),
         new RequestBody.Bytes(bytes), push, true, false, where);
@@ -271,6 +279,11 @@ public final class RemoteStore implements ImageStore {
     return tags;
   }
 
+  /** The HTTP version spoken with the registry ({@code h2} over TLS where offered, else {@code http/1.1}). */
+  public String protocol() {
+    return endpoint.protocol();
+  }
+
   @Override
   public void close() {
     if (ownedTransport != null) {
@@ -310,6 +323,20 @@ public final class RemoteStore implements ImageStore {
 
   static String encode(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
+
+  /** A tag or a sha256 digest; anything else would change the request's path. */
+  private static void checkReference(String reference) {
+    if (reference == null) {
+      throw new IllegalArgumentException("a registry manifest needs a tag or digest");
+    }
+    if (reference.startsWith("sha256:")) {
+      Digest.parse(reference);
+    } else if (!TAG.matcher(reference).matches()) {
+      throw new IllegalArgumentException("invalid tag '" + reference + "' (letters, digits, '_', '.', '-'; at most 128)");
+    }
   }
 
   private static String refSuffix(String reference) {

@@ -17,6 +17,7 @@ import dev.lazypull.testkit.registry.FaultProxy;
 import dev.lazypull.testkit.registry.RegistryServer;
 import dev.lazypull.testkit.registry.TestTls;
 import dev.lazypull.testkit.registry.TokenServer;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,6 +125,12 @@ class AuthIT {
       try (ImageStore store = ImageStores.open(registry.reference("tls/image"), withCa)) {
         Digest digest = image.push(store, "v1");
         assertThat(store.getManifest("v1").digest()).isEqualTo(digest);
+        assertThat(store.readBlobRange(image.layerDigest(0), 10, 1000)).isEqualTo(Arrays.copyOfRange(image.layers().getFirst(), 10, 1010));
+        try (InputStream in = store.openBlob(image.layerDigest(0))) {
+          assertThat(in.readAllBytes()).isEqualTo(image.layers().getFirst());
+        }
+        // Go's server offers h2 over TLS, and the client takes it.
+        assertThat(((RemoteStore) store).protocol()).isEqualTo("h2");
       }
       try (ImageStore store = ImageStores.open(registry.reference("tls/image"), ANONYMOUS)) {
         assertThatThrownBy(() -> store.getManifest("v1"))

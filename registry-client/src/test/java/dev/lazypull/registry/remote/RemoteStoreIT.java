@@ -121,6 +121,9 @@ class RemoteStoreIT {
       assertThat(target.mountBlob(absent, "it/mount-source")).isFalse();
       assertThat(target.blobSize(absent)).isEmpty();
       assertThat(target.mountBlob(layer, "ghcr.io/other/repo")).isFalse();
+      assertThat(target.mountBlob(layer, "localhost:1/it/mount-source")).isFalse();
+      Digest second = image.manifest().config().digest();
+      assertThat(target.mountBlob(second, registry.hostPort() + "/it/mount-source")).isTrue();
     }
   }
 
@@ -180,6 +183,8 @@ class RemoteStoreIT {
             assertThat(e.httpStatus()).isEqualTo(404);
             assertThat(e.getMessage()).contains("it/missing:nope").contains(e.code().hint());
           });
+      assertThatThrownBy(() -> store.getManifest("bad/../tag")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("invalid tag");
+      assertThatThrownBy(() -> store.getManifest("sha256:xyz")).isInstanceOf(IllegalArgumentException.class);
       Digest absent = Digest.sha256("none".getBytes());
       assertThatThrownBy(() -> store.readBlobRange(absent, 0, 10))
           .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.code()).isIn(ErrorCode.BLOB_UNKNOWN, ErrorCode.NAME_UNKNOWN));
