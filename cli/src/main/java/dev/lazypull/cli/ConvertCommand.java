@@ -105,6 +105,10 @@ public final class ConvertCommand implements Callable<Integer> {
       err.println("lazypull convert: " + e.getMessage());
       err.println("lazypull convert: nothing was tagged in " + target);
       return 1;
+    } catch (RuntimeException e) {
+      err.println("lazypull convert: internal error (please report): " + e);
+      err.println("lazypull convert: nothing was tagged in " + target);
+      return 1;
     }
   }
 

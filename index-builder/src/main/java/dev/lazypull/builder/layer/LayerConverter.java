@@ -58,6 +58,8 @@ public final class LayerConverter {
     long started = System.nanoTime();
     Progress.Task task = progress.start(label, layer.size());
     Path blob = Files.createTempFile(workDir, "lazy-layer-", ".tar.zst");
+    // An interrupted conversion (Ctrl-C runs shutdown hooks, not finally blocks) leaves no blob behind.
+    blob.toFile().deleteOnExit();
     boolean ok = false;
     try (InputStream raw = source.openBlob(layer.digest());
         CountingStream counted = new CountingStream(raw, task);
