@@ -11,9 +11,16 @@ import java.nio.file.Path;
  * @param backingFile when not null and the kernel supports passthrough, reads of this open file are
  *                    served by the kernel straight from this local file, never reaching the file
  *                    system; it must hold the file's whole content. All opens of one inode must
- *                    agree on passthrough (the kernel refuses mixing with EBUSY... at open time).
+ *                    agree on passthrough and name the same file: the binding registers it once
+ *                    per inode, and the kernel refuses an open that mixes modes.
  */
 public record OpenResult(long fh, boolean keepCache, boolean directIo, Path backingFile) {
+
+    public OpenResult {
+        if (fh < 0) {
+            throw new IllegalArgumentException("file handles must not be negative: " + fh);
+        }
+    }
 
     /** Reads go through the page cache, which is kept across opens. */
     public static OpenResult cached(long fh) {

@@ -18,6 +18,7 @@ import java.lang.invoke.VarHandle;
  * instead of throwing, so the request loop pays nothing for expected failures; errno is captured
  * into a caller-supplied segment ({@link #errnoSegment}) so that it survives the JVM's own calls.
  */
+@SuppressWarnings("restricted") // the point of this class: native calls, enabled by --enable-native-access
 public final class LibC {
     public static final int O_RDONLY = 0;
     public static final int O_RDWR = 2;
