@@ -95,6 +95,7 @@ class BuildCommandIT {
     String name = repo.substring(repo.lastIndexOf('/') + 1);
     assertThat(first.lastLine()).matches(registry.hostPort() + "/" + repo + ":" + name + "-[0-9a-f]{20}@sha256:[0-9a-f]{64}");
     assertThat(first.summary()).contains("\"skipped\":false", "\"layers\":{\"reused\":1,\"converted\":0,\"new\":1}");
+    assertThat(first.err()).as("the lazy base's layer is mounted from its repository, not uploaded").contains("mounted sha256:");
 
     Set<String> before = stored();
     long start = System.nanoTime();
