@@ -8,12 +8,14 @@ import dev.lazypull.builder.progress.Progress;
 import dev.lazypull.format.LazyAnnotations;
 import dev.lazypull.format.encode.EncoderOptions;
 import dev.lazypull.oci.Descriptor;
+import dev.lazypull.oci.Digest;
 import dev.lazypull.oci.ImageIndex;
 import dev.lazypull.oci.ImageManifest;
 import dev.lazypull.oci.MediaTypes;
 import dev.lazypull.oci.OciJson;
 import dev.lazypull.oci.Platform;
 import dev.lazypull.registry.ImageStore;
+import dev.lazypull.registry.ManifestBytes;
 import dev.lazypull.registry.layout.OciLayoutStore;
 import dev.lazypull.testkit.images.SyntheticImages;
 import dev.lazypull.testkit.images.TarWriter;
@@ -25,6 +27,7 @@ import dev.lazypull.testkit.images.TestLayout.Layer;
 import dev.lazypull.testkit.images.Unpacker;
 import dev.lazypull.testkit.tree.TreeSnapshot;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -158,6 +161,41 @@ class ConvertSyntheticIT {
         options().withPlatform(new Platform("linux", "arm64", null)));
     assertThat(arm.manifest().mediaType()).isEqualTo(MediaTypes.OCI_MANIFEST);
     assertThat(arm.digest()).isEqualTo(index.manifests().get(1).digest());
+  }
+
+  @Test
+  void attestationManifestsAreDroppedAndNestedIndexesRefused() throws IOException {
+    Path source = scratch.path("attestation-src");
+    String manifest = SyntheticImages.write(source, Compression.GZIP, Flavor.OCI);
+    try (OciLayoutStore store = OciLayoutStore.open(source)) {
+      ManifestBytes m = store.getManifest(manifest);
+      Descriptor image = new Descriptor(MediaTypes.OCI_MANIFEST, m.digest(), m.bytes().length, Map.of(),
+          new Platform("linux", "amd64", null));
+      byte[] statement = "{\"_type\":\"https://in-toto.io/Statement/v0.1\"}".getBytes(StandardCharsets.UTF_8);
+      byte[] config = "{}".getBytes(StandardCharsets.UTF_8);
+      store.putBlob(Digest.sha256(statement), statement);
+      store.putBlob(Digest.sha256(config), config);
+      byte[] attestation = ImageManifest.oci(new Descriptor(MediaTypes.OCI_CONFIG, Digest.sha256(config), config.length),
+          List.of(new Descriptor("application/vnd.in-toto+json", Digest.sha256(statement), statement.length))).toJson();
+      Digest attestationDigest = store.putManifest(null, MediaTypes.OCI_MANIFEST, attestation);
+      Descriptor attestationEntry = new Descriptor(MediaTypes.OCI_MANIFEST, attestationDigest, attestation.length,
+          Map.of("vnd.docker.reference.type", "attestation-manifest", "vnd.docker.reference.digest", m.digest().toString()),
+          new Platform("unknown", "unknown", null));
+      store.putManifest("with-attestation", MediaTypes.OCI_INDEX, ImageIndex.oci(List.of(image, attestationEntry)).toJson());
+      byte[] inner = ImageIndex.oci(List.of(image)).toJson();
+      Digest innerDigest = store.putManifest(null, MediaTypes.OCI_INDEX, inner);
+      store.putManifest("nested", MediaTypes.OCI_INDEX,
+          ImageIndex.oci(List.of(new Descriptor(MediaTypes.OCI_INDEX, innerDigest, inner.length))).toJson());
+    }
+    Path target = scratch.path("attestation-dst");
+    ConversionResult result = convert(source, "with-attestation", target, "lazy", options());
+    assertThat(OciJson.parseIndex(result.manifest().bytes()).manifests()).singleElement()
+        .satisfies(d -> assertThat(d.platform().architecture()).isEqualTo("amd64"));
+    assertThatThrownBy(() -> convert(source, "nested", target, "nested", options()))
+        .hasMessageContaining("nests another index");
+    try (OciLayoutStore store = OciLayoutStore.open(target)) {
+      assertThat(store.listTags()).containsExactly("lazy");
+    }
   }
 
   // ---- malformed input: a clear error, nothing under the destination tag ----

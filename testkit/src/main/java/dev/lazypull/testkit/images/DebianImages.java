@@ -82,7 +82,16 @@ public final class DebianImages {
 
   private static void build(Path root, Path done) throws IOException {
     Path work = root.resolve("debian-v" + RECIPE_VERSION + ".building");
-    Commands.run(120, "rm", "-rf", work.toString(), done.toString());
+    // A build killed inside the chroot step leaves /proc mounted there; never descend into it.
+    Path staleProc = work.resolve("bundle-python/rootfs/proc");
+    if (Files.isDirectory(staleProc)) {
+      try {
+        Commands.run(60, "umount", "-l", staleProc.toString());
+      } catch (IOException notMounted) {
+        // nothing mounted: the usual case
+      }
+    }
+    Commands.run(300, "rm", "-rf", "--one-file-system", work.toString(), done.toString());
     Files.createDirectories(work);
     Path layout = work.resolve("layout");
     String image = layout.toString();
