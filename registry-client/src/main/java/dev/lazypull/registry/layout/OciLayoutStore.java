@@ -61,15 +61,27 @@ public final class OciLayoutStore implements ImageStore {
 
   /** Opens a layout, creating an empty one (directory, oci-layout, index.json) when absent. */
   public static OciLayoutStore openOrCreate(Path dir) throws IOException {
-    Files.createDirectories(dir.resolve("blobs").resolve("sha256"));
     OciLayoutStore store = new OciLayoutStore(dir);
+    store.ensureLayout();
+    return store;
+  }
+
+  /**
+   * A layout at {@code dir} that is created by the first write: reading a directory that is not a
+   * layout fails naming it, and a mistyped source path leaves nothing behind.
+   */
+  public static OciLayoutStore at(Path dir) {
+    return new OciLayoutStore(dir);
+  }
+
+  private void ensureLayout() throws IOException {
+    Files.createDirectories(dir.resolve("blobs").resolve("sha256"));
     if (!Files.exists(dir.resolve("oci-layout"))) {
-      store.writeAtomically(dir.resolve("oci-layout"), LAYOUT_FILE);
+      writeAtomically(dir.resolve("oci-layout"), LAYOUT_FILE);
     }
     if (!Files.exists(dir.resolve("index.json"))) {
-      store.writeAtomically(dir.resolve("index.json"), ImageIndex.oci(List.of()).toJson());
+      writeAtomically(dir.resolve("index.json"), ImageIndex.oci(List.of()).toJson());
     }
-    return store;
   }
 
   public Path directory() {
@@ -88,6 +100,9 @@ public final class OciLayoutStore implements ImageStore {
     try {
       json = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
+      if (!Files.isRegularFile(dir.resolve("oci-layout"))) {
+        throw new RegistryException(ErrorCode.NAME_UNKNOWN, name(), dir + " is not an OCI image layout (no oci-layout file)");
+      }
       return ImageIndex.oci(List.of());
     }
     try {
@@ -240,8 +255,8 @@ public final class OciLayoutStore implements ImageStore {
   public void close() {}
 
   private void writeBlob(Digest digest, long size, InputStream in) throws IOException {
+    ensureLayout();
     Path target = blobPath(digest);
-    Files.createDirectories(target.getParent());
     Path tmp = Files.createTempFile(target.getParent(), ".upload-", ".tmp");
     try {
       MessageDigest sha = Digest.newSha256();

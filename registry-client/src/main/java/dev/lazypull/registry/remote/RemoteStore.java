@@ -370,9 +370,11 @@ public final class RemoteStore implements ImageStore {
   }
 
   private static byte[] readExactly(InputStream in, int length, String where) throws IOException {
-    byte[] bytes = in.readNBytes(length);
-    if (bytes.length != length) {
-      throw new EOFException("range of " + where + " ended after " + bytes.length + " of " + length + " bytes");
+    // Straight into the result: readNBytes(int) would gather 8 KiB pieces and copy them again.
+    byte[] bytes = new byte[length];
+    int n = in.readNBytes(bytes, 0, length);
+    if (n != length) {
+      throw new EOFException("range of " + where + " ended after " + n + " of " + length + " bytes");
     }
     return bytes;
   }

@@ -85,6 +85,11 @@ class OciLayoutStoreTest {
   @Test
   void missingThingsAreNamed() throws Exception {
     assertThatThrownBy(() -> OciLayoutStore.open(tmp.resolve("none"))).hasMessageContaining("not an OCI image layout");
+    try (var lazy = dev.lazypull.registry.ImageStores.open("oci:" + tmp.resolve("typo") + ":v1", dev.lazypull.registry.RegistryOptions.defaults())) {
+      assertThatThrownBy(() -> lazy.getManifest("v1")).hasMessageContaining("not an OCI image layout");
+      assertThatThrownBy(lazy::listTags).hasMessageContaining("not an OCI image layout");
+    }
+    assertThat(tmp.resolve("typo")).doesNotExist();
     try (OciLayoutStore store = OciLayoutStore.openOrCreate(tmp)) {
       assertThatThrownBy(() -> store.getManifest("v9"))
           .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MANIFEST_UNKNOWN));
