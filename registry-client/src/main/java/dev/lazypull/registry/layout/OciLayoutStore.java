@@ -100,9 +100,7 @@ public final class OciLayoutStore implements ImageStore {
     try {
       json = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
-      if (!Files.isRegularFile(dir.resolve("oci-layout"))) {
-        throw new RegistryException(ErrorCode.NAME_UNKNOWN, name(), dir + " is not an OCI image layout (no oci-layout file)");
-      }
+      // Not written yet: no manifests, no tags (as a registry's unknown repository).
       return ImageIndex.oci(List.of());
     }
     try {
@@ -114,6 +112,9 @@ public final class OciLayoutStore implements ImageStore {
 
   @Override
   public ManifestBytes getManifest(String reference) throws IOException {
+    if (!Files.isRegularFile(dir.resolve("oci-layout"))) {
+      throw new RegistryException(ErrorCode.NAME_UNKNOWN, name(), dir + " is not an OCI image layout (no oci-layout file)");
+    }
     Descriptor d = find(reference).orElseThrow(() -> unknown(reference));
     byte[] bytes = readVerified(d.digest());
     String mediaType = d.mediaType() != null ? d.mediaType() : detect(bytes);
