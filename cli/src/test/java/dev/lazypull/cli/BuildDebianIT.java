@@ -28,6 +28,13 @@ class BuildDebianIT {
   private final RegistryServer registry = RegistryServer.shared();
   @TempDir Path tmp;
 
+  /** Unpacked root file systems hold absolute symlinks; rm removes them without JUnit's warnings. */
+  @org.junit.jupiter.api.AfterEach
+  void removeUnpackedTrees() throws IOException, InterruptedException {
+    new ProcessBuilder("rm", "-rf", tmp.resolve("pulled").toString(), tmp.resolve("expected").toString())
+        .inheritIO().start().waitFor();
+  }
+
   private static CliRun build(String base, String repo, Path src) {
     return CliRun.lazypull("build", "--from", base, "--to", repo, "--add", src + ":/app", "--workdir", "/app",
         "--env", "PYTHONPATH=/app", "--entrypoint", "python3 -m app", "--json");

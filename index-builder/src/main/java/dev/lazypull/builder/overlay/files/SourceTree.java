@@ -45,15 +45,18 @@ public final class SourceTree {
   }
 
   private void add(AddSpec add, IgnoreRules shared) {
-    Path src = add.source();
     String dest = imagePath(add.destination());
     BasicFileAttributes attrs;
+    Path src;
     try {
+      // A source named on the command line is followed when it is a symlink (as cp and docker do);
+      // symlinks inside a directory are kept as symlinks.
+      src = add.source().toRealPath();
       attrs = Files.readAttributes(src, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     } catch (NoSuchFileException e) {
-      throw new BuildInputException("source " + src + " does not exist");
+      throw new BuildInputException("source " + add.source() + " does not exist (or is a dangling symlink)");
     } catch (IOException e) {
-      throw new BuildInputException("cannot read source " + src + ": " + e.getMessage(), e);
+      throw new BuildInputException("cannot read source " + add.source() + ": " + e.getMessage(), e);
     }
     if (attrs.isDirectory()) {
       IgnoreRules rules = shared != null ? shared
@@ -63,7 +66,7 @@ public final class SourceTree {
       }
       walk(src, dest, rules);
     } else {
-      String target = add.destination().endsWith("/") ? join(dest, src.getFileName().toString()) : dest;
+      String target = add.destination().endsWith("/") ? join(dest, add.source().getFileName().toString()) : dest;
       if (target.isEmpty()) {
         throw new BuildInputException("cannot add file " + src + " as the image's root directory");
       }

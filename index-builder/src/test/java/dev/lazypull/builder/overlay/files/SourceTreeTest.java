@@ -62,6 +62,17 @@ class SourceTreeTest {
   }
 
   @Test
+  void aSymlinkNamedAsTheSourceIsFollowed() throws IOException {
+    write("real/a.txt", "a");
+    Files.createSymbolicLink(dir.resolve("linked"), dir.resolve("real"));
+    Files.createSymbolicLink(dir.resolve("file-link"), dir.resolve("real/a.txt"));
+    List<AddedFile> files = SourceTree.scan(
+        List.of(new AddSpec(dir.resolve("linked"), "/d"), new AddSpec(dir.resolve("file-link"), "/f/")), null);
+    assertThat(files).extracting(AddedFile::path).containsExactly("d", "d/a.txt", "f", "f/file-link");
+    assertThat(files.get(3)).isInstanceOf(AddedFile.RegularFile.class);
+  }
+
+  @Test
   void clearErrorsForMissingSpecialAndEscapingPaths() throws Exception {
     assertThatThrownBy(() -> SourceTree.scan(List.of(new AddSpec(dir.resolve("nope"), "/a")), null))
         .isInstanceOf(BuildInputException.class).hasMessageContaining("nope does not exist");
