@@ -1,19 +1,18 @@
 package dev.lazypull.format.merge;
 
 import dev.lazypull.format.EntryType;
-import dev.lazypull.format.merge.TreeBuilder.Node;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
+import dev.lazypull.format.toc.LayerToc;
 import java.util.Arrays;
-import java.util.Map;
+import java.util.List;
 
 /**
- * Numbers the merged tree's nodes breadth-first with children in name order (so the same image
+ * Numbers the applied tree's nodes breadth-first with children in name order (so the same image
  * always gets the same inode numbers, and a directory's children get neighbouring numbers) and
- * copies them into flat arrays indexed by inode.
+ * copies them into flat arrays indexed by inode, attributes read from the TOC entries.
  */
 final class IndexFlattener {
+  private static final int IMPLICIT_DIR_MODE = 0755;
+
   int maxIno;
   byte[] types;
   int[] modes;
@@ -37,51 +36,57 @@ final class IndexFlattener {
   int[] xattrOff;
   byte[] xattrs;
 
-  IndexFlattener flatten(Node root) {
-    ArrayList<Node> nodes = new ArrayList<>();
-    nodes.add(null);
-    root.ino = 1;
-    nodes.add(root);
-    ArrayList<byte[]> entryNames = new ArrayList<>();
-    ArrayList<Node> entryNodes = new ArrayList<>();
-    ArrayList<int[]> dirRanges = new ArrayList<>();
-    ArrayDeque<Node> queue = new ArrayDeque<>();
-    queue.add(root);
-    while (!queue.isEmpty()) {
-      Node dir = queue.poll();
-      int start = entryNodes.size();
-      for (Map.Entry<byte[], Node> child : sortedChildren(dir)) {
-        Node node = child.getValue();
-        if (node.ino == 0) {
-          node.ino = nodes.size();
-          nodes.add(node);
-          if (node.isDir()) {
-            queue.add(node);
+  IndexFlattener flatten(LayerApplier tree, List<LayerToc> tocs) {
+    DirectoryTable dirs = tree.dirs;
+    int[] inoOf = new int[tree.nodeCount()];
+    int[] nodeOf = new int[tree.nodeCount() + 1];
+    int[] entryEdges = new int[Math.max(1, dirs.edgeCount())];
+    int entryCount = 0;
+    int[] queue = new int[tree.nodeCount()];
+    int head = 0;
+    int tail = 0;
+    maxIno = 1;
+    inoOf[LayerApplier.ROOT] = 1;
+    nodeOf[1] = LayerApplier.ROOT;
+    queue[tail++] = LayerApplier.ROOT;
+    childStart = new int[tree.nodeCount() + 1];
+    childCount = new int[tree.nodeCount() + 1];
+    int[] scratch = new int[16];
+    while (head < tail) {
+      int dir = queue[head++];
+      int n = 0;
+      for (int e = dirs.first(dir); e >= 0; e = dirs.next(e)) {
+        if (dirs.child(e) >= 0) {
+          if (n == scratch.length) {
+            scratch = Arrays.copyOf(scratch, n * 2);
+          }
+          scratch[n++] = e;
+        }
+      }
+      sortByName(dirs, scratch, n);
+      childStart[inoOf[dir]] = entryCount;
+      childCount[inoOf[dir]] = n;
+      for (int k = 0; k < n; k++) {
+        int child = dirs.child(scratch[k]);
+        if (inoOf[child] == 0) {
+          inoOf[child] = ++maxIno;
+          nodeOf[maxIno] = child;
+          if (tree.isDir(child)) {
+            queue[tail++] = child;
           }
         }
-        entryNames.add(child.getKey());
-        entryNodes.add(node);
+        entryEdges[entryCount++] = scratch[k];
       }
-      dirRanges.add(new int[] {dir.ino, start, entryNodes.size() - start});
     }
-    maxIno = nodes.size() - 1;
-    allocate(maxIno + 1);
-    for (int ino = 1; ino <= maxIno; ino++) {
-      copy(ino, nodes.get(ino));
-    }
-    fillPools(nodes);
-    fillEntries(entryNames, entryNodes, dirRanges);
+    childStart = Arrays.copyOf(childStart, maxIno + 1);
+    childCount = Arrays.copyOf(childCount, maxIno + 1);
+    copyAttributes(tree, tocs, nodeOf, inoOf);
+    copyEntries(dirs, entryEdges, entryCount, inoOf);
     return this;
   }
 
-  private static ArrayList<Map.Entry<byte[], Node>> sortedChildren(Node dir) {
-    ArrayList<Map.Entry<byte[], Node>> children = new ArrayList<>(dir.children.size());
-    dir.children.forEach((name, node) -> children.add(Map.entry(name.getBytes(StandardCharsets.UTF_8), node)));
-    children.sort((a, b) -> Arrays.compareUnsigned(a.getKey(), b.getKey()));
-    return children;
-  }
-
-  private void allocate(int n) {
+  private void copyAttributes(LayerApplier tree, List<LayerToc> tocs, int[] nodeOf, int[] inoOf) {
+    int n = maxIno + 1;
     types = new byte[n];
     modes = new int[n];
     uids = new int[n];
@@ -94,79 +99,123 @@ final class IndexFlattener {
     devices = new int[2 * n];
     layers = new int[n];
     dataOffsets = new long[n];
-    childStart = new int[n];
-    childCount = new int[n];
-  }
-
-  private void copy(int ino, Node node) {
-    types[ino] = (byte) node.type.code();
-    modes[ino] = node.mode;
-    uids[ino] = (int) node.uid;
-    gids[ino] = (int) node.gid;
-    sizes[ino] = node.size;
-    mtimes[ino] = node.mtimeSeconds;
-    nanos[ino] = node.mtimeNanos;
-    devices[2 * ino] = node.devMajor;
-    devices[2 * ino + 1] = node.devMinor;
-    layers[ino] = node.layer;
-    dataOffsets[ino] = node.dataOffset;
-    parents[ino] = node.isDir() ? (node.parent == null ? 1 : node.parent.ino) : -1;
-    nlinks[ino] = node.isDir() ? 2 : 0;
-  }
-
-  private void fillPools(ArrayList<Node> nodes) {
-    linkOff = new int[maxIno + 2];
-    xattrOff = new int[maxIno + 2];
-    int linkBytes = 0;
-    int xattrBytes = 0;
+    linkOff = new int[n + 1];
+    xattrOff = new int[n + 1];
+    Pool linkPool = new Pool();
+    Pool xattrPool = new Pool();
     for (int ino = 1; ino <= maxIno; ino++) {
-      Node n = nodes.get(ino);
-      linkBytes += n.link == null ? 0 : n.link.length;
-      xattrBytes += n.xattrs == null ? 0 : n.xattrs.length;
-    }
-    links = new byte[linkBytes];
-    xattrs = new byte[xattrBytes];
-    for (int ino = 1; ino <= maxIno; ino++) {
-      Node n = nodes.get(ino);
-      linkOff[ino + 1] = put(links, linkOff[ino], n.link);
-      xattrOff[ino + 1] = put(xattrs, xattrOff[ino], n.xattrs);
-    }
-  }
-
-  private static int put(byte[] pool, int at, byte[] bytes) {
-    if (bytes == null) {
-      return at;
-    }
-    System.arraycopy(bytes, 0, pool, at, bytes.length);
-    return at + bytes.length;
-  }
-
-  private void fillEntries(ArrayList<byte[]> entryNames, ArrayList<Node> entryNodes, ArrayList<int[]> dirRanges) {
-    int count = entryNodes.size();
-    entryIno = new int[count];
-    entryNameOff = new int[count + 1];
-    int nameBytes = 0;
-    for (byte[] name : entryNames) {
-      nameBytes += name.length;
-    }
-    names = new byte[nameBytes];
-    for (int e = 0; e < count; e++) {
-      Node node = entryNodes.get(e);
-      entryIno[e] = node.ino;
-      entryNameOff[e + 1] = put(names, entryNameOff[e], entryNames.get(e));
-      if (node.type != EntryType.DIR) {
-        nlinks[node.ino]++;
-      }
-    }
-    for (int[] range : dirRanges) {
-      int dir = range[0];
-      childStart[dir] = range[1];
-      childCount[dir] = range[2];
-      for (int e = range[1]; e < range[1] + range[2]; e++) {
-        if (entryNodes.get(e).isDir()) {
-          nlinks[dir]++;
+      int node = nodeOf[ino];
+      EntryType type = tree.type(node);
+      types[ino] = (byte) type.code();
+      layers[ino] = -1;
+      dataOffsets[ino] = -1;
+      parents[ino] = type == EntryType.DIR ? inoOf[tree.parent(node)] : -1;
+      nlinks[ino] = type == EntryType.DIR ? 2 : 0;
+      modes[ino] = IMPLICIT_DIR_MODE;
+      int entry = tree.entry(node);
+      if (entry >= 0) {
+        LayerToc toc = tocs.get(tree.layer(node));
+        modes[ino] = toc.mode(entry);
+        uids[ino] = (int) toc.uid(entry);
+        gids[ino] = (int) toc.gid(entry);
+        mtimes[ino] = toc.mtimeSeconds(entry);
+        nanos[ino] = toc.mtimeNanos(entry);
+        xattrPool.add(toc.xattrBytes(entry));
+        switch (type) {
+          case FILE -> {
+            sizes[ino] = toc.size(entry);
+            layers[ino] = tree.layer(node);
+            dataOffsets[ino] = toc.dataOffset(entry);
+          }
+          case SYMLINK -> {
+            byte[] target = toc.linkBytes(entry);
+            sizes[ino] = target.length;
+            linkPool.add(target);
+          }
+          case CHAR_DEVICE, BLOCK_DEVICE -> {
+            devices[2 * ino] = toc.devMajor(entry);
+            devices[2 * ino + 1] = toc.devMinor(entry);
+          }
+          default -> {}
         }
       }
+      linkOff[ino + 1] = linkPool.length;
+      xattrOff[ino + 1] = xattrPool.length;
+    }
+    links = linkPool.toArray();
+    xattrs = xattrPool.toArray();
+  }
+
+  private void copyEntries(DirectoryTable dirs, int[] edges, int count, int[] inoOf) {
+    entryIno = new int[count];
+    entryNameOff = new int[count + 1];
+    Pool namePool = new Pool();
+    for (int k = 0; k < count; k++) {
+      int e = edges[k];
+      int ino = inoOf[dirs.child(e)];
+      entryIno[k] = ino;
+      namePool.add(dirs.names(), dirs.nameOff(e), dirs.nameLen(e));
+      entryNameOff[k + 1] = namePool.length;
+      if (types[ino] != EntryType.DIR.code()) {
+        nlinks[ino]++;
+      } else {
+        nlinks[inoOf[dirs.dir(e)]]++;
+      }
+    }
+    names = namePool.toArray();
+  }
+
+  /** Sorts edges {@code a[0, n)} by name, unsigned bytes (insertion sort for runs, then merges). */
+  private static void sortByName(DirectoryTable dirs, int[] a, int n) {
+    int[] tmp = new int[n];
+    for (int width = 1; width < n; width *= 2) {
+      for (int lo = 0; lo < n - width; lo += 2 * width) {
+        int mid = lo + width;
+        int hi = Math.min(lo + 2 * width, n);
+        int i = lo;
+        int j = mid;
+        int k = lo;
+        while (i < mid && j < hi) {
+          tmp[k++] = compare(dirs, a[i], a[j]) <= 0 ? a[i++] : a[j++];
+        }
+        while (i < mid) {
+          tmp[k++] = a[i++];
+        }
+        while (j < hi) {
+          tmp[k++] = a[j++];
+        }
+        System.arraycopy(tmp, lo, a, lo, hi - lo);
+      }
+    }
+  }
+
+  private static int compare(DirectoryTable dirs, int x, int y) {
+    byte[] names = dirs.names();
+    return Arrays.compareUnsigned(names, dirs.nameOff(x), dirs.nameOff(x) + dirs.nameLen(x),
+        names, dirs.nameOff(y), dirs.nameOff(y) + dirs.nameLen(y));
+  }
+
+  /** A growable byte array. */
+  private static final class Pool {
+    private byte[] bytes = new byte[1024];
+    int length;
+
+    void add(byte[] b) {
+      if (b != null) {
+        add(b, 0, b.length);
+      }
+    }
+
+    void add(byte[] b, int off, int len) {
+      if (length + len > bytes.length) {
+        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + len));
+      }
+      System.arraycopy(b, off, bytes, length, len);
+      length += len;
+    }
+
+    byte[] toArray() {
+      return Arrays.copyOf(bytes, length);
     }
   }
 }

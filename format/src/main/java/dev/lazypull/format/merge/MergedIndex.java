@@ -79,7 +79,7 @@ public final class MergedIndex {
     for (int i = 0; i < frames.length; i++) {
       frames[i] = layers.get(i).frames();
     }
-    return new MergedIndex(frames, new IndexFlattener().flatten(new TreeBuilder().build(layers)));
+    return new MergedIndex(frames, new IndexFlattener().flatten(new LayerApplier().apply(layers), layers));
   }
 
   public long maxInode() {
