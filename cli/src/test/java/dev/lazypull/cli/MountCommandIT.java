@@ -2,6 +2,7 @@ package dev.lazypull.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lazypull.snapshotter.control.RunDirectory;
 import dev.lazypull.testkit.images.DebianImages;
 import dev.lazypull.testkit.images.SyntheticImages;
 import dev.lazypull.testkit.images.TestLayout;
@@ -105,9 +106,46 @@ class MountCommandIT {
     try (var left = Files.list(a)) {
       assertThat(left).isEmpty();
     }
-    try (var runDirs = Files.list(work.resolve("run/mounts"))) {
-      assertThat(runDirs).as("daemons cleaned up").isEmpty();
+    awaitNoDaemonFor(a);
+    awaitNoDaemonFor(b);
+    assertThat(RunDirectory.of(work.resolve("run"), a).dir()).as("daemon cleaned up").doesNotExist();
+    assertThat(RunDirectory.of(work.resolve("run"), b).dir()).as("daemon cleaned up").doesNotExist();
+  }
+
+  @Test
+  void unmountingWithUmount8AlsoEndsTheDaemon() throws Exception {
+    Path dir = emptyDir("mnt-umount8");
+    Result mounted = lazypull("mount", minbase, dir.toString(), "--cache-dir", work.resolve("cache-u").toString());
+    assertThat(mounted.code()).as(mounted.err()).isZero();
+    try {
+      assertThat(daemonsFor(dir)).hasSize(1);
+    } finally {
+      assertThat(run(List.of("umount", dir.toString())).code()).isZero();
     }
+
+    awaitNoDaemonFor(dir);
+    assertThat(mounts()).doesNotContain(dir.toString());
+    assertThat(RunDirectory.of(work.resolve("run"), dir).dir()).as("daemon cleaned up").doesNotExist();
+  }
+
+  /** The mount daemons serving {@code dir}: their last argument is it, after --foreground. */
+  private static List<ProcessHandle> daemonsFor(Path dir) {
+    return ProcessHandle.allProcesses().filter(p -> {
+      try {
+        List<String> argv = List.of(Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline")).split("\0"));
+        return argv.contains("--foreground") && argv.getLast().equals(dir.toString());
+      } catch (IOException | RuntimeException gone) {
+        return false;
+      }
+    }).toList();
+  }
+
+  /** Waits (at most a minute) for the daemons of {@code dir} to exit. */
+  private static void awaitNoDaemonFor(Path dir) throws Exception {
+    for (ProcessHandle daemon : daemonsFor(dir)) {
+      daemon.onExit().get(60, TimeUnit.SECONDS);
+    }
+    assertThat(daemonsFor(dir)).isEmpty();
   }
 
   @Test

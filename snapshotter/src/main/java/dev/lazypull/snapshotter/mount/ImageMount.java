@@ -24,6 +24,7 @@ public final class ImageMount implements AutoCloseable {
   private final ImageFileSystem fileSystem;
   private final FuseMount fuse;
   private final ReadStats stats;
+  private final CompletableFuture<Void> unmounted = new CompletableFuture<>();
 
   private ImageMount(LazyImage image, ChunkCache cache, ChunkFetcher fetcher, ImageFileSystem fs, FuseMount fuse, ReadStats stats) {
     this.image = image;
@@ -32,6 +33,31 @@ public final class ImageMount implements AutoCloseable {
     this.fileSystem = fs;
     this.fuse = fuse;
     this.stats = stats;
+    fs.destroyed().thenRun(() -> unmounted.complete(null));
+    Thread.ofVirtual().name("lazypull-mount-watch").start(this::watchMountTable);
+  }
+
+  /**
+   * Notices an unmount by umount(8), which ends the kernel connection without telling the file
+   * system: the kernel's mount table is the one witness every way of unmounting leaves.
+   */
+  private void watchMountTable() {
+    Path dir = fuse.mountPoint();
+    while (!unmounted.isDone()) {
+      try {
+        if (!MountPoints.isMounted(dir)) {
+          unmounted.complete(null);
+          return;
+        }
+        unmounted.get(1, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException stillMounted) {
+        // look again
+      } catch (IOException | java.util.concurrent.ExecutionException e) {
+        return;
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
   }
 
   /**
@@ -75,7 +101,7 @@ public final class ImageMount implements AutoCloseable {
 
   /** Completes when the mount has gone, whether by {@link #close} or by umount(8). */
   public CompletableFuture<Void> unmounted() {
-    return fileSystem.destroyed();
+    return unmounted;
   }
 
   /** Unmounts, then stops fetching and waits for the cache's pending disk writes. */
@@ -84,6 +110,7 @@ public final class ImageMount implements AutoCloseable {
     try {
       fuse.close();
     } finally {
+      unmounted.complete(null);
       fetcher.close();
       cache.close();
     }
