@@ -24,10 +24,15 @@ fi
 mkdir -p "$RESULTS"
 export LAZYPULL_BENCH_RESULTS="$(realpath "$RESULTS")"
 
-echo "building benchmarks/target/benchmarks.jar ..."
-./mvnw -q -B -DskipTests -pl benchmarks -am package
+if [ -z "${SKIP_BUILD:-}" ]; then
+  echo "building benchmarks/target/benchmarks.jar ..."
+  ./mvnw -q -B -DskipTests -pl benchmarks -am package
+fi
 
-java=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -jar benchmarks/target/benchmarks.jar)
+# JAVA_OPTS, e.g. -Djmh.ignoreLock=true when another JMH run holds /tmp/jmh.lock on a shared machine.
+# JAR: run a copy, so that a rebuild during the run cannot change the classes under it.
+JAR=${JAR:-benchmarks/target/benchmarks.jar}
+java=("$JAVA_HOME/bin/java" ${JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "$JAR")
 jmh=(-i "$RUNS" -p "rate=$RATE" -p "rtt=$RTT" -foe true -rf json)
 
 echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); link $RATE, RTT $RTT; $RUNS runs per case"
@@ -38,5 +43,5 @@ echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); lin
 "${java[@]}" 'pulltime\.RelatedImageBenchmark' "${jmh[@]}" -p workload=bash,numpy \
   -rff "$RESULTS/jmh-related.json" | tee "$RESULTS/jmh-related.log"
 
-"$JAVA_HOME/bin/java" -cp benchmarks/target/benchmarks.jar dev.lazypull.benchmarks.pulltime.PullTimeReport \
+"$JAVA_HOME/bin/java" -cp "$JAR" dev.lazypull.benchmarks.pulltime.PullTimeReport \
   "$RESULTS" "link $RATE, $RTT RTT (user-space emulator in front of docker-registry on loopback), $RUNS runs per case, command: RATE=$RATE RTT=$RTT RUNS=$RUNS benchmarks/run-pulltime.sh"

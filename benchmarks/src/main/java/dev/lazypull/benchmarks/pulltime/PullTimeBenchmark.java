@@ -69,7 +69,7 @@ public class PullTimeBenchmark {
       throw new IllegalArgumentException("image " + image + " has no python3; run workload=numpy with image=python");
     }
     imageBytes = BenchImages.compressedSize(target);
-    trial = Trial.start(getClass().getSimpleName(), method, LinkProfile.parse(rate, rtt), List.of(target));
+    trial = Trial.start(PullTimeBenchmark.class.getSimpleName(), method, LinkProfile.parse(rate, rtt), List.of(target));
     if (cacheState == CacheState.WARM) {
       trial.pull().reset(CacheState.COLD);
       trial.untimedRun(target, program);

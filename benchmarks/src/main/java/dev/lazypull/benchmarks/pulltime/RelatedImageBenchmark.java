@@ -57,7 +57,7 @@ public class RelatedImageBenchmark {
     base = BenchImages.prepare(BenchImages.RELATED_BASE);
     related = BenchImages.prepare(BenchImages.RELATED);
     imageBytes = BenchImages.compressedSize(related);
-    trial = Trial.start(getClass().getSimpleName(), method, LinkProfile.parse(rate, rtt), List.of(base, related));
+    trial = Trial.start(RelatedImageBenchmark.class.getSimpleName(), method, LinkProfile.parse(rate, rtt), List.of(base, related));
   }
 
   @Setup(Level.Iteration)
