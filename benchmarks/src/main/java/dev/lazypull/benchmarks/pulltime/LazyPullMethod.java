@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * {@code lazypull mount IMAGE DIR --cache-dir CACHE}: returns once DIR is mounted; reads fetch
@@ -49,6 +52,30 @@ final class LazyPullMethod implements PullMethod {
     } finally {
       Lazypull.run("umount", dir.toString());
       Files.deleteIfExists(dir);
+      reapDaemon(dir);
     }
+  }
+
+  /**
+   * The mount daemon should exit once unmounted; one that lingers would load the machine for
+   * every later run, so it gets a grace period and then SIGTERM (and a line in the output, as
+   * it is a snapshotter bug worth knowing about).
+   */
+  private static void reapDaemon(Path mountPoint) {
+    String mark = " " + mountPoint.toAbsolutePath();
+    ProcessHandle.current().descendants()
+        .filter(p -> p.info().commandLine().map(c -> c.contains(" mount ") && c.endsWith(mark)).orElse(false))
+        .forEach(p -> {
+          try {
+            p.onExit().get(3, TimeUnit.SECONDS);
+          } catch (TimeoutException e) {
+            System.out.println("  note: mount daemon " + p.pid() + " still running after umount of " + mountPoint + "; terminating it");
+            p.destroy();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } catch (ExecutionException e) {
+            // it exited
+          }
+        });
   }
 }

@@ -5,10 +5,11 @@ import java.nio.file.Path;
 
 /**
  * A way of getting from "pull" to a root file system a program can run in: the full pull
- * (containerd's way) or lazypull's mount. The node's state (content store, snapshots, chunk
+ * (containerd's way), {@code lazypull mount} (a daemon process per mount) or the same mount
+ * served by an already running process, as a node agent would. The node's state (content store, snapshots, chunk
  * cache) lives under one directory per trial.
  */
-public sealed interface PullMethod permits FullPullMethod, LazyPullMethod {
+public sealed interface PullMethod permits FullPullMethod, LazyPullMethod, AgentPullMethod {
 
   /** What a run cost, read after its timing ended. {@code bytesRead} is -1 when not known. */
   record Cost(double mountSeconds, long bytesFetched, long rangeRequests, long bytesRead) {}
@@ -17,7 +18,8 @@ public sealed interface PullMethod permits FullPullMethod, LazyPullMethod {
     return switch (name) {
       case "full" -> new FullPullMethod(testbed, nodeDir);
       case "lazy" -> new LazyPullMethod(testbed, nodeDir);
-      default -> throw new IllegalArgumentException("unknown method " + name + " (full or lazy)");
+      case "agent" -> new AgentPullMethod(testbed, nodeDir);
+      default -> throw new IllegalArgumentException("unknown method " + name + " (full, lazy or agent)");
     };
   }
 

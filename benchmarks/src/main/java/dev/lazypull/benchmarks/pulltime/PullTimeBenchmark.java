@@ -18,6 +18,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
 
 /**
  * Time from "pull" to the first successful run of a program in the image, full pull (containerd's
@@ -30,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 0)
+@Warmup(iterations = 1)
 @Measurement(iterations = 5)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Djava.awt.headless=true"})
 @State(Scope.Benchmark)
@@ -38,7 +40,8 @@ public class PullTimeBenchmark {
   @Param({"minbase", "python"})
   public String image;
 
-  @Param({"full", "lazy"})
+  /** full: containerd's pull; lazy: {@code lazypull mount}; agent: the mount in a running process. */
+  @Param({"full", "lazy", "agent"})
   public String method;
 
   @Param({"cold", "warm"})
@@ -88,8 +91,8 @@ public class PullTimeBenchmark {
   }
 
   @TearDown(Level.Iteration)
-  public void afterRun() throws IOException, InterruptedException {
-    trial.afterRun(target, cache, program, imageBytes);
+  public void afterRun(IterationParams iteration) throws IOException, InterruptedException {
+    trial.afterRun(iteration.getType() == IterationType.WARMUP, target, cache, program, imageBytes);
   }
 
   @TearDown(Level.Trial)

@@ -27,6 +27,12 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * <p>Usage: {@code java -cp benchmarks.jar dev.lazypull.benchmarks.pulltime.PullTimeReport RESULTS_DIR [SETTINGS]}
  */
 public final class PullTimeReport {
+  /** How the table names each method. */
+  private static final Map<String, String> METHODS = Map.of(
+      "full", "full pull",
+      "lazy", "lazypull mount",
+      "agent", "lazy, in agent");
+
   private PullTimeReport() {}
 
   public static void main(String[] args) throws IOException {
@@ -57,24 +63,25 @@ public final class PullTimeReport {
 
   static String markdown(List<Summary> summaries, List<RunRecord> runs, String settings) {
     StringBuilder b = new StringBuilder();
-    b.append("| image (compressed) | workload | cache | full pull: median (min–max) | lazy: median (min–max) | speed-up | lazy mount | lazy fetched | range requests | program read |\n");
+    b.append("| image (compressed) | workload | cache | method | time to first run: median (min–max) | vs full pull | mount | fetched | range requests | served to reads |\n");
     b.append("|---|---|---|---|---|---|---|---|---|---|\n");
-    Map<String, Map<String, Summary>> pairs = new LinkedHashMap<>();
+    Map<String, Summary> fullByPair = new LinkedHashMap<>();
     for (Summary s : summaries) {
-      pairs.computeIfAbsent(s.pairKey(), k -> new LinkedHashMap<>()).put(s.method(), s);
+      if (s.method().equals("full")) {
+        fullByPair.put(s.pairKey(), s);
+      }
     }
-    for (Map<String, Summary> pair : pairs.values()) {
-      Summary full = pair.get("full");
-      Summary lazy = pair.get("lazy");
-      Summary any = full != null ? full : lazy;
-      b.append(String.format(Locale.ROOT, "| %s (%s) | `%s` | %s | %s | %s | %s | %s | %s | %s | %s |%n",
-          any.image(), mib(any.imageBytes()), Workload.parse(any.workload()).display(), any.cache(),
-          times(full), times(lazy),
-          full != null && lazy != null ? String.format(Locale.ROOT, "%.1f×", full.medianSeconds() / lazy.medianSeconds()) : "–",
-          lazy != null ? String.format(Locale.ROOT, "%.2f s", lazy.medianMountSeconds()) : "–",
-          lazy != null ? mib(lazy.medianBytesFetched()) + String.format(Locale.ROOT, " (%.1f%%)", 100.0 * lazy.medianBytesFetched() / Math.max(1, lazy.imageBytes())) : "–",
-          lazy != null ? Long.toString(lazy.medianRangeRequests()) : "–",
-          lazy != null && lazy.medianBytesRead() >= 0 ? mib(lazy.medianBytesRead()) : "–"));
+    for (Summary s : summaries) {
+      Summary full = fullByPair.get(s.pairKey());
+      boolean lazy = !s.method().equals("full");
+      b.append(String.format(Locale.ROOT, "| %s (%s) | `%s` | %s | %s | %s | %s | %.2f s | %s | %s | %s |%n",
+          s.image(), mib(s.imageBytes()), Workload.parse(s.workload()).display(), s.cache(), METHODS.getOrDefault(s.method(), s.method()),
+          times(s),
+          lazy && full != null ? String.format(Locale.ROOT, "%.2f×", full.medianSeconds() / s.medianSeconds()) : "–",
+          s.medianMountSeconds(),
+          mib(s.medianBytesFetched()) + String.format(Locale.ROOT, " (%.1f%%)", 100.0 * s.medianBytesFetched() / Math.max(1, s.imageBytes())),
+          lazy ? Long.toString(s.medianRangeRequests()) : "–",
+          lazy && s.medianBytesRead() >= 0 ? mib(s.medianBytesRead()) : "–"));
     }
     double linkMbit = runs.stream().mapToDouble(RunRecord::linkMbit).average().orElse(Double.NaN);
     double linkRtt = runs.stream().mapToDouble(RunRecord::linkRttMs).average().orElse(Double.NaN);
@@ -129,7 +136,7 @@ public final class PullTimeReport {
     Map<String, List<Summary>> series = new LinkedHashMap<>();
     for (Summary s : summaries) {
       if (s.cache().equals("cold") && s.benchmark().equals("PullTimeBenchmark")) {
-        series.computeIfAbsent(s.method() + " · " + Workload.parse(s.workload()).display(), k -> new ArrayList<>()).add(s);
+        series.computeIfAbsent(METHODS.getOrDefault(s.method(), s.method()) + " · " + Workload.parse(s.workload()).display(), k -> new ArrayList<>()).add(s);
       }
     }
     if (series.isEmpty()) {
@@ -140,7 +147,7 @@ public final class PullTimeReport {
       double[] x = points.stream().mapToDouble(s -> s.imageBytes() / (1024.0 * 1024)).toArray();
       double[] y = points.stream().mapToDouble(Summary::medianSeconds).toArray();
       XYSeries xy = chart.addSeries(e.getKey(), x, y);
-      xy.setMarker(e.getKey().startsWith("lazy") ? SeriesMarkers.CIRCLE : SeriesMarkers.SQUARE);
+      xy.setMarker(e.getKey().startsWith("full") ? SeriesMarkers.SQUARE : SeriesMarkers.CIRCLE);
     }
     BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
   }

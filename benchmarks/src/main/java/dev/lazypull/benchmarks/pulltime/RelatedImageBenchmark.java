@@ -18,6 +18,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
 
 /**
  * A new version of an image on a node that ran the old one: the related image shares its base
@@ -28,12 +30,13 @@ import org.openjdk.jmh.annotations.Warmup;
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 0)
+@Warmup(iterations = 1)
 @Measurement(iterations = 5)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Djava.awt.headless=true"})
 @State(Scope.Benchmark)
 public class RelatedImageBenchmark {
-  @Param({"full", "lazy"})
+  /** full: containerd's pull; lazy: {@code lazypull mount}; agent: the mount in a running process. */
+  @Param({"full", "lazy", "agent"})
   public String method;
 
   @Param({"bash", "numpy"})
@@ -73,8 +76,8 @@ public class RelatedImageBenchmark {
   }
 
   @TearDown(Level.Iteration)
-  public void afterRun() throws IOException, InterruptedException {
-    trial.afterRun(related, "base cached", program, imageBytes);
+  public void afterRun(IterationParams iteration) throws IOException, InterruptedException {
+    trial.afterRun(iteration.getType() == IterationType.WARMUP, related, "base cached", program, imageBytes);
   }
 
   @TearDown(Level.Trial)

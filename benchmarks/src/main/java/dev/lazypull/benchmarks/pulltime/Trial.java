@@ -64,9 +64,17 @@ final class Trial implements AutoCloseable {
     seconds = (System.nanoTime() - startNanos) / 1e9;
   }
 
-  /** Untimed, after the run: unmounts and logs what it cost. */
-  void afterRun(BenchImage image, String cache, Workload workload, long imageBytes) throws IOException, InterruptedException {
+  /**
+   * Untimed, after the run: unmounts and logs what it cost. A warm-up run (JMH's warm-up
+   * iteration: the same steps, so that class loading and JIT of the harness and of an in-process
+   * mount are not in the first measured run) is not logged.
+   */
+  void afterRun(boolean warmup, BenchImage image, String cache, Workload workload, long imageBytes) throws IOException, InterruptedException {
     PullMethod.Cost cost = pull.release();
+    if (warmup) {
+      System.out.printf(java.util.Locale.ROOT, "%n  (warm-up) %s %s %s: %.2f s%n", method, image.name(), cache, seconds);
+      return;
+    }
     RunLog.append(results, new RunRecord(benchmark, image.name(), method, cache,
         workload.name().toLowerCase(java.util.Locale.ROOT), runs, seconds, cost.mountSeconds(), cost.bytesFetched(),
         cost.rangeRequests(), cost.bytesRead(), imageBytes, load1,

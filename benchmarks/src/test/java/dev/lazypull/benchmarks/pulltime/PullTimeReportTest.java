@@ -37,7 +37,8 @@ class PullTimeReportTest {
 
     PullTimeReport.main(new String[] {dir.toString(), "1 Gbit/s, 10 ms RTT"});
     String md = Files.readString(dir.resolve("pulltime.md"));
-    assertThat(md).contains("| python (120.0 MiB) | `python3 -c \"import numpy\"` | cold | 8.00 s (7.00–9.00) | 2.50 s (1.00–4.00) | 3.2× |");
+    assertThat(md).contains("| python (120.0 MiB) | `python3 -c \"import numpy\"` | cold | full pull | 8.00 s (7.00–9.00) | – |");
+    assertThat(md).contains("| python (120.0 MiB) | `python3 -c \"import numpy\"` | cold | lazypull mount | 2.50 s (1.00–4.00) | 3.20× | 0.20 s | 10.0 MiB (8.3%) | 12 | 8.6 MiB |");
     assertThat(md).contains("10.0 MiB (8.3%)").contains("940 Mbit/s").contains("1 Gbit/s, 10 ms RTT");
     assertThat(Files.readString(dir.resolve("pulltime.json"))).contains("\"medianSeconds\" : 2.5");
     assertThat(ImageIO.read(dir.resolve("pulltime.png").toFile()).getWidth()).isEqualTo(900);
