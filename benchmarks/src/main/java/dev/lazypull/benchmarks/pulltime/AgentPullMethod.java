@@ -19,32 +19,28 @@ import java.nio.file.Path;
  */
 final class AgentPullMethod implements PullMethod {
   private final Testbed testbed;
-  private final Path cacheDir;
-  private final Path mountsDir;
+  private final LazyNode node;
   private ImageStore store;
   private ImageMount mount;
   private double mountSeconds;
 
   AgentPullMethod(Testbed testbed, Path nodeDir) {
     this.testbed = testbed;
-    this.cacheDir = nodeDir.resolve("chunk-cache");
-    this.mountsDir = nodeDir.resolve("mounts");
+    this.node = LazyNode.under(nodeDir);
   }
 
   @Override
   public void reset(CacheState cache) throws IOException, InterruptedException {
-    if (cache == CacheState.COLD) {
-      Commands.run("rm", "-rf", cacheDir.toString());
-    }
+    node.reset(cache);
   }
 
   @Override
   public Path pull(BenchImage image, String container) throws IOException {
-    Path dir = Files.createDirectories(mountsDir.resolve(container));
+    Path dir = node.mountPoint(container);
     long t0 = System.nanoTime();
     ImageRef ref = ImageRef.parse(testbed.reference(image, "lazy"));
     store = ImageStores.open(ref, RegistryOptions.defaults());
-    mount = ImageMount.open(store, ref.reference(), dir, MountSettings.defaults(cacheDir));
+    mount = ImageMount.open(store, ref.reference(), dir, MountSettings.defaults(node.cacheDir()));
     mountSeconds = (System.nanoTime() - t0) / 1e9;
     return dir;
   }

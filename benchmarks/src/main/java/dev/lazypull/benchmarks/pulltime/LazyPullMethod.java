@@ -14,29 +14,25 @@ import java.util.concurrent.TimeoutException;
  */
 final class LazyPullMethod implements PullMethod {
   private final Testbed testbed;
-  private final Path cacheDir;
-  private final Path mountsDir;
+  private final LazyNode node;
   private Path mounted;
   private double mountSeconds;
 
   LazyPullMethod(Testbed testbed, Path nodeDir) {
     this.testbed = testbed;
-    this.cacheDir = nodeDir.resolve("chunk-cache");
-    this.mountsDir = nodeDir.resolve("mounts");
+    this.node = LazyNode.under(nodeDir);
   }
 
   @Override
   public void reset(CacheState cache) throws IOException, InterruptedException {
-    if (cache == CacheState.COLD) {
-      Commands.run("rm", "-rf", cacheDir.toString());
-    }
+    node.reset(cache);
   }
 
   @Override
   public Path pull(BenchImage image, String container) throws IOException {
-    Path dir = Files.createDirectories(mountsDir.resolve(container));
+    Path dir = node.mountPoint(container);
     long t0 = System.nanoTime();
-    Lazypull.run("mount", testbed.reference(image, "lazy"), dir.toString(), "--cache-dir", cacheDir.toString());
+    Lazypull.run("mount", testbed.reference(image, "lazy"), dir.toString(), "--cache-dir", node.cacheDir().toString());
     mountSeconds = (System.nanoTime() - t0) / 1e9;
     mounted = dir;
     return dir;
