@@ -15,12 +15,13 @@ public final class ImageStores {
 
   /**
    * The repository's store: a registry client for a {@link RegistryRef}, an OCI layout for a
-   * {@link LayoutRef} (created by the first write; reading a directory that is not a layout fails). The tag or digest of the reference is not used here;
+   * {@link LayoutRef} (created empty when missing, as callers expect a target to exist after
+   * open; use {@link OciLayoutStore#at} for a source that must not be created). The tag or digest of the reference is not used here;
    * pass {@link ImageRef#reference()} to {@link ImageStore#getManifest}.
    */
   public static ImageStore open(ImageRef ref, RegistryOptions options) throws IOException {
     return switch (ref) {
-      case LayoutRef layout -> OciLayoutStore.at(layout.directory());
+      case LayoutRef layout -> OciLayoutStore.openOrCreate(layout.directory());
       case RegistryRef registry -> dev.lazypull.registry.remote.RemoteRepositories.open(registry, options);
     };
   }

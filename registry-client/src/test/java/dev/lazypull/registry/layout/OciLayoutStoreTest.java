@@ -85,7 +85,7 @@ class OciLayoutStoreTest {
   @Test
   void missingThingsAreNamed() throws Exception {
     assertThatThrownBy(() -> OciLayoutStore.open(tmp.resolve("none"))).hasMessageContaining("not an OCI image layout");
-    try (var lazy = dev.lazypull.registry.ImageStores.open("oci:" + tmp.resolve("typo") + ":v1", dev.lazypull.registry.RegistryOptions.defaults())) {
+    try (var lazy = OciLayoutStore.at(tmp.resolve("typo"))) {
       assertThatThrownBy(() -> lazy.getManifest("v1")).hasMessageContaining("not an OCI image layout");
       assertThat(lazy.listTags()).isEmpty();
       assertThat(lazy.resolve("v1")).isEmpty();
