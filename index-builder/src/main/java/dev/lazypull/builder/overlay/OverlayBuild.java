@@ -115,8 +115,28 @@ public final class OverlayBuild {
     for (Descriptor layer : lazyBase.manifest.layers()) {
       copier.ensure(layer);
     }
-    long uploaded = lazyBase.bytesUploaded + copier.bytesUploaded();
+    long[] uploaded = {lazyBase.bytesUploaded + copier.bytesUploaded()};
+    EncodedLayer added = pushAddedLayer(files, target, uploaded);
+    Descriptor config = pushConfig(spec, lazyBase, added, hash, target, uploaded);
 
+    List<Descriptor> layers = new ArrayList<>(lazyBase.manifest.layers());
+    layers.add(new Descriptor(EncodedLayer.MEDIA_TYPE, added.digest(), added.compressedSize(), added.annotations(), null));
+    Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put(LazyAnnotations.FORMAT_VERSION, LazyAnnotations.VERSION);
+    annotations.put(BASE_NAME_ANNOTATION, spec.base());
+    annotations.put(BASE_DIGEST_ANNOTATION, resolved.manifestBytes().digest().toString());
+    byte[] manifestJson = OciJson.write(new ImageManifest(MediaTypes.OCI_MANIFEST, null, config, layers, null, annotations));
+    // Last: the tag appears only once every blob it references is in place.
+    Digest digest = target.putManifest(tag, MediaTypes.OCI_MANIFEST, manifestJson);
+    uploaded[0] += manifestJson.length;
+    applyExtraTags(spec, target, new ManifestBytes(MediaTypes.OCI_MANIFEST, digest, manifestJson));
+    progress.message("pushed " + target.name() + ":" + tag);
+    return new BuildResult(reference(target, tag, digest), tag, digest, false,
+        lazyBase.reused, lazyBase.converted, 1, uploaded[0], seconds(start));
+  }
+
+  /** Encodes the added files into a temporary file and uploads it unless the target has it. */
+  private EncodedLayer pushAddedLayer(List<AddedFile> files, ImageStore target, long[] uploaded) throws IOException {
     Path layerFile = Files.createTempFile("lazypull-added-", ".tar.zst");
     try {
       EncodedLayer added;
@@ -129,39 +149,28 @@ public final class OverlayBuild {
         });
       }
       encoding.done(added.entryCount() + " entries, " + Progress.bytes(added.compressedSize()) + " lazy layer");
-      Descriptor addedDescriptor = new Descriptor(EncodedLayer.MEDIA_TYPE, added.digest(), added.compressedSize(), added.annotations(), null);
       if (target.blobSize(added.digest()).isEmpty()) {
-        progress.message("uploading the added layer (" + added.compressedSize() + " bytes)");
+        progress.message("uploading the added layer (" + Progress.bytes(added.compressedSize()) + ")");
         target.putBlob(added.digest(), added.compressedSize(), layerFile);
-        uploaded += added.compressedSize();
+        uploaded[0] += added.compressedSize();
       }
-
-      byte[] baseConfig = readAll(lazyBase.store, lazyBase.manifest.config());
-      byte[] config = ConfigOverlay.apply(baseConfig, spec, added.diffId(), options.sourceDateEpoch(), hash.hex().substring(0, BuildHash.TAG_HEX_DIGITS));
-      Digest configDigest = Digest.sha256(config);
-      if (target.blobSize(configDigest).isEmpty()) {
-        target.putBlob(configDigest, config);
-        uploaded += config.length;
-      }
-
-      List<Descriptor> layers = new ArrayList<>(lazyBase.manifest.layers());
-      layers.add(addedDescriptor);
-      Map<String, String> annotations = new LinkedHashMap<>();
-      annotations.put(LazyAnnotations.FORMAT_VERSION, LazyAnnotations.VERSION);
-      annotations.put(BASE_NAME_ANNOTATION, spec.base());
-      annotations.put(BASE_DIGEST_ANNOTATION, resolved.manifestBytes().digest().toString());
-      ImageManifest manifest = new ImageManifest(MediaTypes.OCI_MANIFEST, null,
-          new Descriptor(MediaTypes.OCI_CONFIG, configDigest, config.length), layers, null, annotations);
-      byte[] manifestJson = OciJson.write(manifest);
-      Digest digest = target.putManifest(tag, MediaTypes.OCI_MANIFEST, manifestJson);
-      uploaded += manifestJson.length;
-      applyExtraTags(spec, target, new ManifestBytes(MediaTypes.OCI_MANIFEST, digest, manifestJson));
-      progress.message("pushed " + target.name() + ":" + tag);
-      return new BuildResult(reference(target, tag, digest), tag, digest, false,
-          lazyBase.reused, lazyBase.converted, 1, uploaded, seconds(start));
+      return added;
     } finally {
       Files.deleteIfExists(layerFile);
     }
+  }
+
+  private Descriptor pushConfig(BuildSpec spec, LazyBase lazyBase, EncodedLayer added, Digest hash, ImageStore target,
+      long[] uploaded) throws IOException {
+    byte[] baseConfig = readAll(lazyBase.store, lazyBase.manifest.config());
+    byte[] config = ConfigOverlay.apply(
+        baseConfig, spec, added.diffId(), options.sourceDateEpoch(), hash.hex().substring(0, BuildHash.TAG_HEX_DIGITS));
+    Digest digest = Digest.sha256(config);
+    if (target.blobSize(digest).isEmpty()) {
+      target.putBlob(digest, config);
+      uploaded[0] += config.length;
+    }
+    return new Descriptor(MediaTypes.OCI_CONFIG, digest, config.length);
   }
 
   private record LazyBase(ImageManifest manifest, ImageStore store, int reused, int converted, long bytesUploaded) {}
