@@ -30,9 +30,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Lays files and settings over a base image and pushes the result as a lazy image tagged NAME-<hash>,",
-      "where the hash covers the base's digest, every setting and every added file. When that tag exists,",
-      "nothing is built or pushed. The last line on stdout is the image reference with digest.",
+      "Lays files and settings over a base image and pushes the result as a lazy image tagged NAME-<hash>, "
+          + "where the hash covers the base's digest, every setting and every added file. When that tag exists, "
+          + "nothing is built or pushed. The last line on stdout is the image reference with digest.",
       "",
       "  lazypull build --from BASE --to REPO --add SRC[:DEST]... [settings]",
       "  lazypull build --spec FILE NAME...",
