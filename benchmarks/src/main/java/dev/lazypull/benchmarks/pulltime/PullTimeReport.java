@@ -33,6 +33,8 @@ public final class PullTimeReport {
       "lazy", "lazypull mount",
       "agent", "lazy, in agent");
 
+  private static final List<String> METHOD_ORDER = List.of("full", "lazy", "agent");
+
   private PullTimeReport() {}
 
   public static void main(String[] args) throws IOException {
@@ -57,7 +59,7 @@ public final class PullTimeReport {
     Map<String, List<RunRecord>> byCase = runs.stream().collect(Collectors.groupingBy(RunRecord::caseKey, LinkedHashMap::new, Collectors.toList()));
     return byCase.values().stream()
         .map(Summary::of)
-        .sorted(Comparator.comparing(Summary::benchmark).thenComparing(Summary::imageBytes).thenComparing(Summary::workload).thenComparing(Summary::cache).thenComparing(Summary::method))
+        .sorted(Comparator.comparing(Summary::benchmark).thenComparing(Summary::imageBytes).thenComparing(Summary::workload).thenComparing(Summary::cache).thenComparing(s -> METHOD_ORDER.indexOf(s.method())))
         .toList();
   }
 
@@ -129,10 +131,13 @@ public final class PullTimeReport {
   /** Median time to first run against compressed image size, one series per method and workload, cold cache. */
   static void plot(List<Summary> summaries, Path png) throws IOException {
     XYChart chart =
-        new XYChartBuilder().width(900).height(560).title("Time to first successful run (cold cache)")
+        new XYChartBuilder().width(900).height(720).title("Time to first successful run (cold cache)")
             .xAxisTitle("image size, compressed (MiB)").yAxisTitle("seconds (median)").build();
-    chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
+    chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
+    chart.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Vertical);
     chart.getStyler().setMarkerSize(9);
+    chart.getStyler().setXAxisDecimalPattern("#0.0");
+    chart.getStyler().setYAxisMin(0.0);
     Map<String, List<Summary>> series = new LinkedHashMap<>();
     for (Summary s : summaries) {
       if (s.cache().equals("cold") && s.benchmark().equals("PullTimeBenchmark")) {
