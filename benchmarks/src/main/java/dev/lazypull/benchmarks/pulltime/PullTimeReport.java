@@ -113,6 +113,9 @@ public final class PullTimeReport {
     if (bytes < 0) {
       return "?";
     }
+    if (bytes < 1024) {
+      return bytes + " B";
+    }
     return bytes < 1024 * 1024
         ? String.format(Locale.ROOT, "%.0f KiB", bytes / 1024.0)
         : String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024));
