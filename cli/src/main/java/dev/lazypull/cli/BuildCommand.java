@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
 /** {@code lazypull build}: a base image plus the project's files and settings, as a lazy image tagged by content. */
 @Command(
     name = "build",
+    header = "Overlay code and settings on a base image; push a lazy image tagged by a content hash.",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {

@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
 /** {@code lazypull convert SRC DST}: an OCI or Docker image into a lazy image. */
 @Command(
     name = "convert",
+    header = "Convert an OCI image into a lazy image (seekable tar+zstd layers with a table of contents).",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {

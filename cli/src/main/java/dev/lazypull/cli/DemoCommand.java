@@ -11,6 +11,7 @@ import picocli.CommandLine.Spec;
 /** {@code lazypull demo}: the whole story on this machine, with no registry and nothing to download. */
 @Command(
     name = "demo",
+    header = "Build, convert and lazily mount an image of this JDK; run java -version from it.",
     mixinStandardHelpOptions = true,
     description = {
       "Make a real image from the JDK this command runs on (its home as one tar+gzip layer), convert it",

@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
 /** {@code lazypull inspect IMAGE}: what an image is made of, and whether it is lazy. */
 @Command(
     name = "inspect",
+    header = "Show an image's layers, files, chunks, sizes and index bytes, and whether it is lazy.",
     mixinStandardHelpOptions = true,
     description = {
       "Shows per layer and in total: entries, files, chunks (zstd frames), compressed and uncompressed bytes,",

@@ -20,6 +20,7 @@ import picocli.CommandLine.Parameters;
 /** {@code lazypull mount IMAGE DIR}: mounts a lazy image read-only and leaves a daemon serving it. */
 @Command(
     name = "mount",
+    header = "Mount a lazy image read-only at DIR, fetching only what is read.",
     mixinStandardHelpOptions = true,
     description = {
       "Mount a lazy image read-only at DIR (an empty directory). Returns once DIR is ready;",

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code lazypull stats DIR}: the read path's counters of a mount. */
-@Command(name = "stats", mixinStandardHelpOptions = true,
+@Command(name = "stats", header = "Show a lazy mount's fetch, cache and latency counters.", mixinStandardHelpOptions = true,
     description = "Show a lazy mount's counters: bytes and chunks fetched, range requests, cache hits and misses, "
         + "bytes served, verification failures, read latency percentiles.")
 public final class StatsCommand implements Callable<Integer> {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Parameters;
 
 /** {@code lazypull umount DIR}: unmounts a lazy image and stops its daemon. */
-@Command(name = "umount", mixinStandardHelpOptions = true,
+@Command(name = "umount", header = "Unmount a lazy image and stop the process serving it.", mixinStandardHelpOptions = true,
     description = "Unmount a lazy image mounted by `lazypull mount` and stop the process serving it.")
 public final class UmountCommand implements Callable<Integer> {
 
