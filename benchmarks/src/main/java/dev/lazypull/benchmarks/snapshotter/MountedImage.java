@@ -7,6 +7,7 @@ import dev.lazypull.registry.ImageStore;
 import dev.lazypull.registry.ImageStores;
 import dev.lazypull.registry.RegistryOptions;
 import dev.lazypull.registry.layout.OciLayoutStore;
+import dev.lazypull.snapshotter.fetch.FetchOptions;
 import dev.lazypull.snapshotter.mount.ImageMount;
 import dev.lazypull.snapshotter.mount.MountSettings;
 import dev.lazypull.testkit.images.DebianImages;
@@ -48,8 +49,13 @@ final class MountedImage implements AutoCloseable {
 
   /** Mounts the image at a new directory with the chunk cache in {@code cacheDir}. */
   ImageMount mount(String name, Path cacheDir) throws IOException {
+    return mount(store, name, cacheDir, MountSettings.defaults(cacheDir).fetch());
+  }
+
+  /** Mounts the image read through {@code from} (this registry, perhaps behind a link) with {@code fetch} options. */
+  ImageMount mount(ImageStore from, String name, Path cacheDir, FetchOptions fetch) throws IOException {
     Path dir = Files.createDirectories(work.resolve(name));
-    return ImageMount.open(store, TAG, dir, MountSettings.defaults(cacheDir));
+    return ImageMount.open(from, TAG, dir, MountSettings.defaults(cacheDir).withFetch(fetch));
   }
 
   static void deleteTree(Path root) throws IOException {

@@ -44,6 +44,14 @@ public final class ChunkCache implements AutoCloseable {
     return memory.get(digest);
   }
 
+  /**
+   * Whether the disk tier has a file for the chunk, without reading or verifying it (one stat):
+   * enough to decide not to fetch it ahead, not to serve it.
+   */
+  public boolean isOnDisk(Digest digest) {
+    return disk != null && java.nio.file.Files.exists(disk.pathOf(digest));
+  }
+
   /** The chunk from disk (then held in memory), or null. Blocks on file I/O. */
   public byte[] getFromDisk(Digest digest) {
     if (disk == null) {

@@ -33,6 +33,12 @@ import java.util.concurrent.TimeoutException;
  * and the request thread is interrupted, so a registry that stops answering costs a bounded wait
  * and no thread; the next read after it comes back fetches afresh.
  *
+ * <p>Readahead: a request also takes the frames that follow its last one in the layer ({@link
+ * LayerFrames}), up to {@link FetchOptions#readaheadBytes()}, stopping at the first frame that is
+ * cached or in flight so that ranges stay contiguous. Those frames are in flight like demanded
+ * ones (a reader of one joins the fetch) and are decoded after the demanded frames of the range,
+ * so they delay a read by their transfer only.
+ *
  * <p>Verified chunks enter the memory tier before readers are released and the disk tier after,
  * off the read path.
  */
@@ -45,17 +51,24 @@ public final class ChunkFetcher implements AutoCloseable {
   private final ChunkCache cache;
   private final FetchOptions options;
   private final ReadStats stats;
+  private final LayerFrames frames;
   private final RangePlanner planner;
   private final Semaphore requests;
   private final ConcurrentHashMap<Digest, CompletableFuture<byte[]>> inFlight = new ConcurrentHashMap<>();
   private final ExecutorService fetchThreads = Executors.newVirtualThreadPerTaskExecutor();
   private final ExecutorService diskWriters = Executors.newVirtualThreadPerTaskExecutor();
 
+  /** A fetcher that takes only the chunks reads ask for (no layout known to read ahead in). */
   public ChunkFetcher(BlobRangeSource source, ChunkCache cache, FetchOptions options, ReadStats stats) {
+    this(source, cache, options, stats, LayerFrames.NONE);
+  }
+
+  public ChunkFetcher(BlobRangeSource source, ChunkCache cache, FetchOptions options, ReadStats stats, LayerFrames frames) {
     this.source = source;
     this.cache = cache;
     this.options = options;
     this.stats = stats;
+    this.frames = frames;
     this.planner = new RangePlanner(options.maxRangeBytes(), options.maxGapBytes());
     this.requests = new Semaphore(options.maxParallelRequests());
   }
@@ -98,7 +111,7 @@ public final class ChunkFetcher implements AutoCloseable {
     }
     if (!toFetch.isEmpty()) {
       for (BlobRange range : planner.plan(toFetch)) {
-        submit(range, owned);
+        submit(readAhead(range, owned), owned);
       }
     }
     for (int i = 0; i < n; i++) {
@@ -121,6 +134,43 @@ public final class ChunkFetcher implements AutoCloseable {
       throw new IOException("chunks cover " + copied + " of " + length + " bytes at tar offset " + tarOffset);
     }
     return out;
+  }
+
+  /**
+   * {@code range} extended by the frames that follow it in its layer, while they fit the readahead
+   * budget and are neither cached nor in flight. Each frame taken is registered in flight and put
+   * in {@code owned}, like a demanded one.
+   */
+  private BlobRange readAhead(BlobRange range, Map<Digest, CompletableFuture<byte[]>> owned) {
+    int budget = options.readaheadBytes();
+    List<ChunkLocation> chunks = new ArrayList<>(range.chunks());
+    for (ChunkLocation next = frames.next(chunks.getLast()); next != null; next = frames.next(next)) {
+      ChunkLocation last = chunks.getLast();
+      Digest d = next.digest();
+      if (next.compressedLength() > budget || next.compressedOffset() != last.compressedOffset() + last.compressedLength()
+          || cache.peekMemory(d) != null || cache.isOnDisk(d)) {
+        break;
+      }
+      CompletableFuture<byte[]> mine = newInFlight(d);
+      if (inFlight.putIfAbsent(d, mine) != null) {
+        break;
+      }
+      // As in load: a fetch may have landed it between the check and the registration.
+      byte[] landed = cache.peekMemory(d);
+      if (landed != null) {
+        mine.complete(landed);
+        break;
+      }
+      owned.put(d, mine);
+      chunks.add(next);
+      budget -= next.compressedLength();
+    }
+    if (chunks.size() == range.chunks().size()) {
+      return range;
+    }
+    ChunkLocation last = chunks.getLast();
+    int length = Math.toIntExact(last.compressedOffset() + last.compressedLength() - range.offset());
+    return new BlobRange(range.layer(), range.offset(), length, List.copyOf(chunks));
   }
 
   private CompletableFuture<byte[]> newInFlight(Digest d) {

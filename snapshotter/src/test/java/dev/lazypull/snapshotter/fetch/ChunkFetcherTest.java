@@ -97,14 +97,7 @@ class ChunkFetcherTest {
     TestLayer layer = TestLayer.of(4, 100_000, 100_000, 100_000);
     CountDownLatch gate = new CountDownLatch(1);
     FakeRegistry registry = new FakeRegistry().with(layer);
-    registry.inject((b, o, l, truth) -> {
-      try {
-        gate.await();
-      } catch (InterruptedException e) {
-        throw new IOException(e);
-      }
-      return truth;
-    }, Integer.MAX_VALUE);
+    registry.inject(FakeRegistry.heldUntil(gate, offset -> true), Integer.MAX_VALUE);
     ChunkFetcher fetcher = fetcher(registry, OPTIONS);
     int readers = 16;
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {

@@ -66,6 +66,20 @@ final class FakeRegistry implements BlobRangeSource {
     }
   }
 
+  /** A fault that holds requests starting at an offset {@code held} accepts until {@code gate} opens, then answers truly. */
+  static Fault heldUntil(java.util.concurrent.CountDownLatch gate, java.util.function.LongPredicate held) {
+    return (b, o, l, truth) -> {
+      if (held.test(o)) {
+        try {
+          gate.await();
+        } catch (InterruptedException e) {
+          throw new IOException(e);
+        }
+      }
+      return truth;
+    };
+  }
+
   static byte[] flipped(byte[] truth) {
     byte[] bad = truth.clone();
     bad[bad.length / 2] ^= 0x5a;

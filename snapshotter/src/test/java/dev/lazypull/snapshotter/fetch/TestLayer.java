@@ -42,6 +42,19 @@ record TestLayer(Digest digest, byte[] blob, byte[] tar, List<ChunkLocation> chu
     return new TestLayer(layer, blobBytes, tar.toByteArray(), List.copyOf(chunks));
   }
 
+  /** The layer's frame order, as the fetcher sees it from an image's frame tables. */
+  LayerFrames frames() {
+    return c -> {
+      int i = chunks.indexOf(c);
+      return i < 0 || i + 1 >= chunks.size() ? null : chunks.get(i + 1);
+    };
+  }
+
+  /** Compressed bytes of frames [{@code from}, {@code to}). */
+  int compressedBytes(int from, int to) {
+    return (int) (chunks.get(to - 1).compressedOffset() + chunks.get(to - 1).compressedLength() - chunks.get(from).compressedOffset());
+  }
+
   byte[] plain(int chunk) {
     ChunkLocation c = chunks.get(chunk);
     return java.util.Arrays.copyOfRange(tar, (int) c.uncompressedOffset(), (int) c.uncompressedOffset() + c.uncompressedLength());
