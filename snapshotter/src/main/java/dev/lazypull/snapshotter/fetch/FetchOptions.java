@@ -14,7 +14,7 @@ import java.time.Duration;
  */
 public record FetchOptions(int maxRangeBytes, int maxGapBytes, int readaheadBytes, int maxParallelRequests, Duration timeout) {
 
-  /** Readahead budget per request, chosen by ColdStartBenchmark (docs/decisions/snapshotter-read-path.md). */
+  /** Readahead budget per request, chosen by ColdStartBenchmark (docs/decisions/0006-snapshotter-read-path.md). */
   public static final int DEFAULT_READAHEAD_BYTES = 1 << 20;
 
   public FetchOptions {
