@@ -95,6 +95,37 @@ class BuildDebianIT {
     }
   }
 
+  /**
+   * Debian's /lib is a symlink to usr/lib (usrmerge). A file added under /lib/ goes to usr/lib, as
+   * docker's COPY puts it: writing a directory entry for /lib would replace the symlink and hide
+   * the whole of /usr/lib, and the system would not start.
+   */
+  @Test
+  void aFileAddedUnderASymlinkedParentLandsAtTheRealPathAndTheSymlinkStays() throws Exception {
+    DebianImages images = DebianImages.get();
+    Path lib = Files.writeString(tmp.resolve("libfoo.txt"), "foo\n");
+    CliRun build = CliRun.lazypull("build", "--from", images.reference(DebianImages.PYTHON), "--to",
+        registry.reference("it-build/numpy"), "--add", lib + ":/lib/x86_64-linux-gnu/", "--json");
+    assertThat(build.exit()).as(build.err()).isZero();
+
+    Path mnt = Files.createDirectory(tmp.resolve("mnt"));
+    CliRun mount = CliRun.lazypull("mount", "--cache-dir", tmp.resolve("cache").toString(), build.lastLine(), mnt.toString());
+    assertThat(mount.exit()).as(mount.err()).isZero();
+    try {
+      assertThat(Files.readSymbolicLink(mnt.resolve("lib"))).isEqualTo(Path.of("usr/lib"));
+      assertThat(mnt.resolve("usr/lib/x86_64-linux-gnu/libfoo.txt")).hasContent("foo");
+      // The dynamic loader is found through /lib64 -> usr/lib64 and libc through /lib: the system runs.
+      Process p = new ProcessBuilder("chroot", mnt.toString(), "/bin/sh", "-c", "cat /lib/x86_64-linux-gnu/libfoo.txt")
+          .redirectErrorStream(true).start();
+      String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(p.waitFor()).as(output).isZero();
+      assertThat(output).isEqualTo("foo\n");
+    } finally {
+      CliRun umount = CliRun.lazypull("umount", mnt.toString());
+      assertThat(umount.exit()).as(umount.err()).isZero();
+    }
+  }
+
   /** The added files as the build promises them: root-owned, 0644/0755 by the owner's x bit, dirs 0755, mtime 0. */
   private static void addAsTheBuildSpecifies(Path src, Path dest) throws IOException, InterruptedException {
     Files.createDirectories(dest);

@@ -5,6 +5,7 @@ import dev.lazypull.builder.image.ConvertOptions;
 import dev.lazypull.builder.image.ImageConverter;
 import dev.lazypull.builder.overlay.config.ConfigOverlay;
 import dev.lazypull.builder.overlay.files.AddedFile;
+import dev.lazypull.builder.overlay.files.BasePaths;
 import dev.lazypull.builder.overlay.files.SourceTree;
 import dev.lazypull.builder.overlay.layer.AddedLayer;
 import dev.lazypull.builder.overlay.spec.BuildSpec;
@@ -39,6 +40,8 @@ import java.util.Optional;
  *   <li>if the tag exists in the target, stop: nothing is built or pushed;
  *   <li>make the base lazy: a lazy base is used as it is; a non-lazy one is looked up under its
  *       conversion tag in the target ({@link #conversionTag}) and converted and pushed there once;
+ *   <li>place the added files in the base's tree ({@link BasePaths}: through its symlinks, without
+ *       re-writing directories it has);
  *   <li>make the base's layers available in the target (present, mounted, or copied unchanged);
  *   <li>encode the added layer straight into the lazy format, push it, then the config;
  *   <li>push the manifest under the tag (and the extra tags): only after every blob is in place.
@@ -111,12 +114,14 @@ public final class OverlayBuild {
     }
 
     LazyBase lazyBase = lazyBase(resolved, base, target);
+    // Before anything of the image is pushed: a destination that cannot be placed fails here.
+    List<AddedFile> placed = BasePaths.read(lazyBase.store, lazyBase.manifest).place(files);
     BlobCopier copier = new BlobCopier(lazyBase.store, target, progress);
     for (Descriptor layer : lazyBase.manifest.layers()) {
       copier.ensure(layer);
     }
     long[] uploaded = {lazyBase.bytesUploaded + copier.bytesUploaded()};
-    EncodedLayer added = pushAddedLayer(files, target, uploaded);
+    EncodedLayer added = pushAddedLayer(placed, target, uploaded);
     Descriptor config = pushConfig(spec, lazyBase, added, hash, target, uploaded);
 
     List<Descriptor> layers = new ArrayList<>(lazyBase.manifest.layers());
