@@ -3,7 +3,7 @@ package dev.lazypull.snapshotter.image;
 import dev.lazypull.format.LazyAnnotations;
 import dev.lazypull.format.LazyAnnotations.TocPointer;
 import dev.lazypull.format.merge.MergedIndex;
-import dev.lazypull.format.toc.LayerToc;
+import dev.lazypull.format.toc.LayerTocs;
 import dev.lazypull.oci.Descriptor;
 import dev.lazypull.oci.ImageIndex;
 import dev.lazypull.oci.ImageManifest;
@@ -14,14 +14,9 @@ import dev.lazypull.registry.ImageStore;
 import dev.lazypull.registry.ManifestBytes;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * A lazy image ready to mount: its manifest, config and merged index. Opening it costs the
@@ -52,20 +47,9 @@ public record LazyImage(String reference, ManifestBytes manifestBytes, ImageMani
     ImageManifest manifest = OciJson.parseManifest(mb.bytes(), mb.mediaType());
     List<TocPointer> pointers = tocPointers(store, reference, manifest);
 
-    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      Future<byte[]> config = pool.submit(() -> readConfig(store, manifest.config()));
-      List<Future<LayerToc>> tocs = new ArrayList<>();
-      for (int i = 0; i < pointers.size(); i++) {
-        Descriptor layer = manifest.layers().get(i);
-        TocPointer p = pointers.get(i);
-        tocs.add(pool.submit(() -> LayerToc.read(store.readBlobRange(layer.digest(), p.offset(), p.length()), p, layer.digest())));
-      }
-      List<LayerToc> layerTocs = new ArrayList<>();
-      for (Future<LayerToc> t : tocs) {
-        layerTocs.add(get(t));
-      }
-      return new LazyImage(reference, mb, manifest, get(config), MergedIndex.of(layerTocs));
-    }
+    LayerTocs.Fetched<byte[]> fetched =
+        LayerTocs.fetch(store, manifest.layers(), pointers, () -> readConfig(store, manifest.config()));
+    return new LazyImage(reference, mb, manifest, fetched.alongside(), MergedIndex.of(fetched.tocs()));
   }
 
   private static List<TocPointer> tocPointers(ImageStore store, String reference, ImageManifest manifest)
@@ -98,23 +82,6 @@ public record LazyImage(String reference, ManifestBytes manifestBytes, ImageMani
     }
     try (InputStream in = store.openBlob(config.digest())) {
       return in.readAllBytes(); // the store verifies the digest at end of stream
-    }
-  }
-
-  private static <T> T get(Future<T> f) throws IOException {
-    try {
-      return f.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while opening the image");
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof IOException io) {
-        throw io;
-      }
-      if (e.getCause() instanceof RuntimeException re) {
-        throw re;
-      }
-      throw new IOException(e.getCause());
     }
   }
 

@@ -5,20 +5,15 @@ import dev.lazypull.format.EntryType;
 import dev.lazypull.format.LazyAnnotations;
 import dev.lazypull.format.LazyAnnotations.TocPointer;
 import dev.lazypull.format.merge.MergedIndex;
-import dev.lazypull.format.toc.LayerToc;
+import dev.lazypull.format.toc.LayerTocs;
 import dev.lazypull.oci.Descriptor;
 import dev.lazypull.oci.ImageManifest;
 import dev.lazypull.registry.ImageStore;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Places the added entries in the base image's tree the way {@code docker build}'s COPY does. A
@@ -44,19 +39,12 @@ public final class BasePaths {
 
   /** Reads every layer's TOC of the lazy image {@code manifest} (one range request each, in parallel). */
   public static BasePaths read(ImageStore store, ImageManifest manifest) throws IOException {
-    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      List<Future<LayerToc>> reads = new ArrayList<>();
-      for (Descriptor layer : manifest.layers()) {
-        TocPointer p = LazyAnnotations.tocPointer(layer.annotations())
-            .orElseThrow(() -> new IOException("base layer " + layer.digest() + " has no lazypull index"));
-        reads.add(pool.submit(() -> LayerToc.read(store.readBlobRange(layer.digest(), p.offset(), p.length()), p, layer.digest())));
-      }
-      List<LayerToc> tocs = new ArrayList<>();
-      for (Future<LayerToc> r : reads) {
-        tocs.add(get(r));
-      }
-      return new BasePaths(MergedIndex.of(tocs));
+    List<TocPointer> pointers = new ArrayList<>();
+    for (Descriptor layer : manifest.layers()) {
+      pointers.add(LazyAnnotations.tocPointer(layer.annotations())
+          .orElseThrow(() -> new IOException("base layer " + layer.digest() + " has no lazypull index")));
     }
+    return new BasePaths(MergedIndex.of(LayerTocs.fetch(store, manifest.layers(), pointers, () -> null).tocs()));
   }
 
   /**
@@ -162,22 +150,5 @@ public final class BasePaths {
 
   private static String join(String dir, String name) {
     return dir.isEmpty() ? name : dir + "/" + name;
-  }
-
-  private static <T> T get(Future<T> f) throws IOException {
-    try {
-      return f.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while reading the base image's index");
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof IOException io) {
-        throw io;
-      }
-      if (e.getCause() instanceof RuntimeException re) {
-        throw re;
-      }
-      throw new IOException(e.getCause());
-    }
   }
 }
