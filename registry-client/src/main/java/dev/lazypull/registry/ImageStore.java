@@ -1,5 +1,6 @@
 package dev.lazypull.registry;
 
+import dev.lazypull.oci.BlobRangeSource;
 import dev.lazypull.oci.Digest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +17,7 @@ import java.util.Optional;
  * whole blob when its stream reaches the end (a mismatch throws from {@code read}). Ranges cannot
  * be verified here; their callers verify the chunks they cut out of them.
  */
-public interface ImageStore extends AutoCloseable {
+public interface ImageStore extends BlobRangeSource, AutoCloseable {
 
   /** The repository's name as the user would write it ({@code host/repo} or {@code oci:DIR}). */
   String name();
@@ -40,6 +41,11 @@ public interface ImageStore extends AutoCloseable {
    * {@link ErrorCode#RANGE_NOT_SATISFIED}.
    */
   byte[] readBlobRange(Digest digest, long offset, int length) throws IOException;
+
+  @Override
+  default byte[] read(Digest blob, long offset, int length) throws IOException {
+    return readBlobRange(blob, offset, length);
+  }
 
   /** The blob's size when it exists. */
   Optional<Long> blobSize(Digest digest) throws IOException;

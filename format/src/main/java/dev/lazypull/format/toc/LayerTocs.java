@@ -1,8 +1,8 @@
 package dev.lazypull.format.toc;
 
 import dev.lazypull.format.LazyAnnotations.TocPointer;
+import dev.lazypull.oci.BlobRangeSource;
 import dev.lazypull.oci.Descriptor;
-import dev.lazypull.registry.ImageStore;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
@@ -25,7 +25,7 @@ public final class LayerTocs {
    * layers.get(i)}. {@code alongside} runs in the same round (a config fetch, say) and its result
    * is returned with the TOCs, so callers need no second round trip.
    */
-  public static <T> Fetched<T> fetch(ImageStore store, List<Descriptor> layers, List<TocPointer> pointers, Callable<T> alongside)
+  public static <T> Fetched<T> fetch(BlobRangeSource blobs, List<Descriptor> layers, List<TocPointer> pointers, Callable<T> alongside)
       throws IOException {
     if (layers.size() != pointers.size()) {
       throw new IllegalArgumentException(layers.size() + " layers but " + pointers.size() + " TOC pointers");
@@ -36,7 +36,7 @@ public final class LayerTocs {
       for (int i = 0; i < layers.size(); i++) {
         Descriptor layer = layers.get(i);
         TocPointer p = pointers.get(i);
-        reads.add(pool.submit(() -> LayerToc.read(store.readBlobRange(layer.digest(), p.offset(), p.length()), p, layer.digest())));
+        reads.add(pool.submit(() -> LayerToc.read(blobs.read(layer.digest(), p.offset(), p.length()), p, layer.digest())));
       }
       List<LayerToc> tocs = new ArrayList<>(reads.size());
       for (Future<LayerToc> r : reads) {

@@ -1,6 +1,7 @@
 package dev.lazypull.snapshotter.fetch;
 
 import dev.lazypull.format.ChunkLocation;
+import dev.lazypull.oci.BlobRangeSource;
 import dev.lazypull.oci.Digest;
 import dev.lazypull.snapshotter.cache.ChunkCache;
 import dev.lazypull.snapshotter.stats.ReadStats;

@@ -3,7 +3,6 @@ package dev.lazypull.snapshotter.mount;
 import dev.lazypull.fuse.FuseMount;
 import dev.lazypull.registry.ImageStore;
 import dev.lazypull.snapshotter.cache.ChunkCache;
-import dev.lazypull.snapshotter.fetch.BlobRangeSource;
 import dev.lazypull.snapshotter.fetch.ChunkFetcher;
 import dev.lazypull.snapshotter.fetch.LayerFrames;
 import dev.lazypull.snapshotter.fs.ImageFileSystem;
@@ -71,7 +70,7 @@ public final class ImageMount implements AutoCloseable {
     LazyImage image = LazyImage.open(store, reference);
     ReadStats stats = new ReadStats();
     ChunkCache cache = ChunkCache.open(settings.memoryBytes(), settings.cacheDir(), settings.cacheBytes(), stats);
-    ChunkFetcher fetcher = new ChunkFetcher(BlobRangeSource.of(store), cache, settings.fetch(), stats, LayerFrames.of(image.index()));
+    ChunkFetcher fetcher = new ChunkFetcher(store, cache, settings.fetch(), stats, LayerFrames.of(image.index()));
     try {
       ImageFileSystem fs = new ImageFileSystem(image.index(), fetcher, cache, stats);
       String fsName = "lazypull:" + image.manifestBytes().digest().hex().substring(0, 12);

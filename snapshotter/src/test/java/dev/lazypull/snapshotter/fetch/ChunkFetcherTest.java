@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lazypull.format.ChunkLocation;
+import dev.lazypull.oci.BlobRangeSource;
 import dev.lazypull.snapshotter.cache.ChunkCache;
 import dev.lazypull.snapshotter.stats.ReadStats;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.lazypull.snapshotter.fetch;
 
+import dev.lazypull.oci.BlobRangeSource;
 import dev.lazypull.oci.Digest;
 import java.io.IOException;
 import java.util.Arrays;
