@@ -5,6 +5,7 @@ import dev.lazypull.format.EntryType;
 import dev.lazypull.format.FormatException;
 import dev.lazypull.format.toc.FrameTable;
 import dev.lazypull.format.toc.LayerToc;
+import dev.lazypull.format.toc.PrefetchList;
 import dev.lazypull.format.toc.Xattrs;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -46,9 +47,11 @@ public final class MergedIndex {
   private final byte[] links;
   private final int[] xattrOff;
   private final byte[] xattrs;
+  private final PrefetchList prefetch;
 
-  private MergedIndex(FrameTable[] frames, IndexFlattener f) {
+  private MergedIndex(FrameTable[] frames, IndexFlattener f, PrefetchList prefetch) {
     this.frames = frames;
+    this.prefetch = prefetch;
     this.maxIno = f.maxIno;
     this.types = f.types;
     this.modes = f.modes;
@@ -79,7 +82,38 @@ public final class MergedIndex {
     for (int i = 0; i < frames.length; i++) {
       frames[i] = layers.get(i).frames();
     }
-    return new MergedIndex(frames, new IndexFlattener().flatten(new LayerApplier().apply(layers), layers));
+    PrefetchList prefetch = layers.isEmpty() ? PrefetchList.EMPTY : layers.getLast().prefetch();
+    checkPrefetch(prefetch, frames);
+    return new MergedIndex(frames, new IndexFlattener().flatten(new LayerApplier().apply(layers), layers), prefetch);
+  }
+
+  /** Only the top layer's list counts (a lower layer's came from the image it was recorded in). */
+  private static void checkPrefetch(PrefetchList list, FrameTable[] frames) throws FormatException {
+    for (int i = 0; i < list.size(); i++) {
+      int layer = list.layer(i);
+      if (layer >= frames.length) {
+        throw new FormatException("prefetch list of layer " + frames[frames.length - 1].layer() + ": entry " + i
+            + " names layer " + layer + " of an image with " + frames.length + " layers");
+      }
+      if (list.frame(i) >= frames[layer].size()) {
+        throw new FormatException("prefetch list of layer " + frames[frames.length - 1].layer() + ": entry " + i
+            + " names frame " + list.frame(i) + " of layer " + layer + ", which has " + frames[layer].size() + " frames");
+      }
+    }
+  }
+
+  /** The image's start-up prefetch list (its top layer's), indices checked against the layers. */
+  public PrefetchList prefetchList() {
+    return prefetch;
+  }
+
+  /** The prefetch list's chunks, in recorded order (allocates one location per entry). */
+  public List<ChunkLocation> prefetchChunks() {
+    ChunkLocation[] out = new ChunkLocation[prefetch.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = frames[prefetch.layer(i)].location(prefetch.frame(i));
+    }
+    return List.of(out);
   }
 
   public long maxInode() {

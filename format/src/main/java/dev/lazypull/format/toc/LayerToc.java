@@ -37,8 +37,10 @@ public final class LayerToc {
   private final int[] xattrOff;
   /** major, minor of entry i at [2i], [2i+1]; null when no entry is a device. */
   private final int[] devices;
+  private final PrefetchList prefetch;
 
-  private LayerToc(TocDecoder d) {
+  private LayerToc(TocDecoder d, PrefetchList prefetch) {
+    this.prefetch = prefetch;
     this.frames = d.frames;
     this.count = d.count;
     this.types = d.types;
@@ -105,13 +107,24 @@ public final class LayerToc {
       throw new FormatException(what + ": compressed body is corrupt or truncated (content size " + declared
           + ", expected " + bodyLength + ")");
     }
+    int bodyEnd = TocExtensions.bodyEnd(f, what);
     byte[] body = new byte[bodyLength];
-    long n = Zstd.decompressByteArray(body, 0, bodyLength, f, TocLayout.HEADER_BYTES, f.length - TocLayout.HEADER_BYTES);
+    long n = Zstd.decompressByteArray(body, 0, bodyLength, f, TocLayout.HEADER_BYTES, bodyEnd - TocLayout.HEADER_BYTES);
     if (Zstd.isError(n) || n != bodyLength) {
       throw new FormatException(what + ": compressed body is corrupt or truncated ("
           + (Zstd.isError(n) ? Zstd.getErrorName(n) : n + " of " + bodyLength + " bytes") + ")");
     }
-    return new LayerToc(new TocDecoder(new VarintReader(body, 0, bodyLength, what), layer, what).decode());
+    TocDecoder decoded = new TocDecoder(new VarintReader(body, 0, bodyLength, what), layer, what).decode();
+    return new LayerToc(decoded, TocExtensions.prefetch(f, what));
+  }
+
+  /**
+   * The start-up prefetch list this TOC carries (an image's list lives in its top layer's TOC),
+   * {@link PrefetchList#EMPTY} when none. Its indices are checked against the image by {@code
+   * MergedIndex}, which alone knows the layers.
+   */
+  public PrefetchList prefetch() {
+    return prefetch;
   }
 
   public FrameTable frames() {
