@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lazypull.format.EncodedLayer;
 import dev.lazypull.format.EntryType;
 import dev.lazypull.format.merge.MergedIndex;
-import dev.lazypull.format.testing.TarParser;
+import dev.lazypull.format.testing.TarParts;
 import dev.lazypull.format.testing.TestTar;
 import dev.lazypull.format.toc.LayerToc;
 import java.io.ByteArrayOutputStream;
@@ -38,7 +38,7 @@ class RealTarTest {
     run(tmp, "tar", "--format=posix", "--sort=name", "-C", root.toString(), "-cf", tarFile.toString(), ".");
     byte[] tar = Files.readAllBytes(tarFile);
 
-    TarParser.Parsed parsed = TarParser.parse(tar);
+    TarParts.Parsed parsed = TarParts.parse(tar);
     TestTar feed = new TestTar().trailer(parsed.trailer());
     parsed.parts().forEach(feed.parts()::add);
     assertThat(feed.bytes()).isEqualTo(tar);

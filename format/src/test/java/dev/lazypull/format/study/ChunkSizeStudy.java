@@ -6,7 +6,7 @@ import dev.lazypull.format.EntryType;
 import dev.lazypull.format.encode.EncoderOptions;
 import dev.lazypull.format.encode.LayerEncoder;
 import dev.lazypull.format.merge.MergedIndex;
-import dev.lazypull.format.testing.TarParser;
+import dev.lazypull.format.testing.TarParts;
 import dev.lazypull.format.testing.TarPart;
 import dev.lazypull.format.toc.FrameTable;
 import dev.lazypull.format.toc.LayerToc;
@@ -51,12 +51,12 @@ public final class ChunkSizeStudy {
       new Setting("256K/256K-1M-4M", 256 << 10, 256 << 10, 1 << 20, 4 << 20));
 
   public static void main(String[] args) throws Exception {
-    List<TarParser.Parsed> layers = new java.util.ArrayList<>();
+    List<TarParts.Parsed> layers = new java.util.ArrayList<>();
     long tarBytes = 0;
     int entries = 0;
     for (String file : args[0].split(",")) {
       byte[] tar = Files.readAllBytes(Path.of(file));
-      TarParser.Parsed parsed = TarParser.parse(tar);
+      TarParts.Parsed parsed = TarParts.parse(tar);
       layers.add(parsed);
       tarBytes += tar.length;
       entries += parsed.parts().size();
@@ -87,7 +87,7 @@ public final class ChunkSizeStudy {
     }
   }
 
-  private static String row(Setting s, long tarBytes, List<TarParser.Parsed> layers, Map<String, List<Range>> workloads)
+  private static String row(Setting s, long tarBytes, List<TarParts.Parsed> layers, Map<String, List<Range>> workloads)
       throws IOException {
     List<LayerToc> tocs = new java.util.ArrayList<>();
     long t0 = System.nanoTime();
@@ -96,7 +96,7 @@ public final class ChunkSizeStudy {
     long frameBytes = 0;
     int frameCount = 0;
     int entryCount = 0;
-    for (TarParser.Parsed parsed : layers) {
+    for (TarParts.Parsed parsed : layers) {
       TailStream out = new TailStream(32 << 20);
       EncodedLayer layer;
       try (LayerEncoder encoder = new LayerEncoder(out, s.options())) {

@@ -2,9 +2,9 @@ package dev.lazypull.builder.layer;
 
 import dev.lazypull.builder.ConversionException;
 import dev.lazypull.builder.progress.Progress;
-import dev.lazypull.builder.tar.TarFormatException;
-import dev.lazypull.builder.tar.TarReader;
-import dev.lazypull.builder.tar.TarRecord;
+import dev.lazypull.format.tar.TarFormatException;
+import dev.lazypull.format.tar.TarReader;
+import dev.lazypull.format.tar.TarRecord;
 import dev.lazypull.format.EncodedLayer;
 import dev.lazypull.format.EntryType;
 import dev.lazypull.format.encode.EncoderOptions;

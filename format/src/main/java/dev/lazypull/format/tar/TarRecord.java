@@ -1,4 +1,4 @@
-package dev.lazypull.builder.tar;
+package dev.lazypull.format.tar;
 
 import dev.lazypull.format.TarEntry;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package dev.lazypull.builder.tar;
+package dev.lazypull.format.tar;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,7 +18,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.Size;
 
 /** Whatever a writer puts into a tar, the reader gives back, and the pieces it hands out add up to the input. */
-class TarRoundTripProperties {
+class TarRoundTripTest {
 
   @Property(tries = 200)
   void metadataSurvivesEveryHeaderStyle(@ForAll("entries") @Size(max = 12) List<TestEntry> entries) throws IOException {

@@ -1,4 +1,4 @@
-package dev.lazypull.builder.tar;
+package dev.lazypull.format.tar;
 
 /**
  * Numeric header fields: octal ASCII (ustar), or base-256 (GNU and star, marked by the high bit of

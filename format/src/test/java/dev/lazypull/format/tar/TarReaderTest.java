@@ -1,4 +1,4 @@
-package dev.lazypull.builder.tar;
+package dev.lazypull.format.tar;
 
 import static dev.lazypull.testkit.images.TarWriter.tar;
 import static org.assertj.core.api.Assertions.assertThat;

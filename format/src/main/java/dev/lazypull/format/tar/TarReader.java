@@ -1,7 +1,5 @@
-package dev.lazypull.builder.tar;
+package dev.lazypull.format.tar;
 
-import dev.lazypull.format.EntryType;
-import dev.lazypull.format.PathNames;
 import dev.lazypull.format.TarEntry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,7 +10,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -24,6 +21,9 @@ import java.util.function.Predicate;
  * byte for byte. Reads ustar, GNU (long names and links, base-256 numbers) and PAX (extended and
  * global headers, xattrs, sub-second mtimes); refuses what it cannot represent faithfully (sparse
  * files, multi-volume archives) and anything that would be unsafe to unpack.
+ *
+ * <p>The reader decodes; what an entry may be (types, id ranges, link targets, names) is decided by
+ * {@link EntryRules}, so that decoding and policy can be read and changed apart.
  *
  * <p>Not thread-safe; one reader per layer. Memory stays bounded by the largest extended header
  * plus one path per non-directory entry (to validate hardlinks).
@@ -37,9 +37,8 @@ public final class TarReader {
 
   private final InputStream in;
   private final String layer;
-  private final Predicate<String> lowerLayersHave;
+  private final EntryRules rules;
   private final Map<String, byte[]> globalPax = new LinkedHashMap<>();
-  private final Set<String> nonDirectories = new HashSet<>();
   private final byte[] block = new byte[BLOCK];
   private long position;
   private EntryData current;
@@ -54,7 +53,7 @@ public final class TarReader {
   public TarReader(InputStream in, String layer, Predicate<String> lowerLayersHave) {
     this.in = in;
     this.layer = layer;
-    this.lowerLayersHave = lowerLayersHave;
+    this.rules = new EntryRules(layer, lowerLayersHave);
   }
 
   /** Bytes of the tar stream consumed so far. */
@@ -113,7 +112,7 @@ public final class TarReader {
         case 'L' -> gnuLongName = gnuName(readExtendedBody(headerName, raw), headerName);
         case 'K' -> gnuLongLink = gnuName(readExtendedBody(headerName, raw), headerName);
         default -> {
-          TarEntry entry = entry(typeflag, headerName, localPax, gnuLongName, gnuLongLink);
+          TarEntry entry = rules.entry(decode(typeflag, headerName, localPax, gnuLongName, gnuLongLink));
           long padded = roundUp(entry.size());
           current = new EntryData(padded, entry.path());
           return new TarRecord(entry, raw.toByteArray(), headerOffset, current, padded);
@@ -122,9 +121,9 @@ public final class TarReader {
     }
   }
 
-  private TarEntry entry(
-      byte typeflag, String headerName, Map<String, byte[]> localPax, String gnuLongName, String gnuLongLink)
-      throws IOException {
+  /** The entry's fields as the archive states them: the ustar block overridden by PAX and GNU records. */
+  private TarHeader decode(byte typeflag, String headerName, Map<String, byte[]> localPax, String gnuLongName,
+      String gnuLongLink) throws IOException {
     Map<String, byte[]> pax = new LinkedHashMap<>(globalPax);
     for (Map.Entry<String, byte[]> e : localPax.entrySet()) {
       if (e.getValue().length == 0 && globalPax.containsKey(e.getKey())) {
@@ -152,38 +151,9 @@ public final class TarReader {
     } else {
       link = cString(block, 157, 100, name);
     }
-    for (String key : pax.keySet()) {
-      if (key.startsWith("GNU.sparse.")) {
-        throw error(name, "GNU sparse files are not supported");
-      }
-    }
-    EntryType type = switch (typeflag) {
-      case '0', '7' -> EntryType.FILE;
-      case 0 -> name.endsWith("/") ? EntryType.DIR : EntryType.FILE;
-      case '1' -> EntryType.HARDLINK;
-      case '2' -> EntryType.SYMLINK;
-      case '3' -> EntryType.CHAR_DEVICE;
-      case '4' -> EntryType.BLOCK_DEVICE;
-      case '5' -> EntryType.DIR;
-      case '6' -> EntryType.FIFO;
-      case 'S' -> throw error(name, "GNU sparse files are not supported");
-      case 'M', 'V' -> throw error(name, "multi-volume archives are not supported");
-      default -> throw error(name, "unsupported entry type '" + printable(typeflag) + "'");
-    };
-    String path = normalise(name, name);
-    if (path.isEmpty() && type != EntryType.DIR) {
-      throw error(name, "the root can only be a directory, not a " + type);
-    }
-
     long size = pax.containsKey("size") ? paxDecimal(pax, "size", name) : number(124, 12, "size", name);
-    if (type != EntryType.FILE && size != 0) {
-      throw error(name, "size mismatch: a " + type + " entry declares " + size + " bytes of data, it can have none");
-    }
     long uid = pax.containsKey("uid") ? paxDecimal(pax, "uid", name) : number(108, 8, "uid", name);
     long gid = pax.containsKey("gid") ? paxDecimal(pax, "gid", name) : number(116, 8, "gid", name);
-    if (uid > TarEntry.MAX_ID || gid > TarEntry.MAX_ID) {
-      throw error(name, "uid/gid " + uid + "/" + gid + " exceed the 32 bits Linux has");
-    }
     int mode = (int) (number(100, 8, "mode", name) & 07777);
     long mtimeSeconds;
     int mtimeNanos;
@@ -195,68 +165,12 @@ public final class TarReader {
       mtimeSeconds = number(136, 12, "mtime", name);
       mtimeNanos = 0;
     }
-    long devMajor = 0;
-    long devMinor = 0;
-    if (type == EntryType.CHAR_DEVICE || type == EntryType.BLOCK_DEVICE) {
-      devMajor = number(329, 8, "devmajor", name);
-      devMinor = number(337, 8, "devminor", name);
-      if (devMajor > Integer.MAX_VALUE || devMinor > Integer.MAX_VALUE) {
-        throw error(name, "device number " + devMajor + ":" + devMinor + " out of range");
-      }
-    }
-    String linkTarget = switch (type) {
-      case SYMLINK -> {
-        if (link.isEmpty()) {
-          throw error(name, "symlink with an empty target");
-        }
-        if (link.indexOf('\0') >= 0) {
-          throw error(name, "NUL byte in symlink target");
-        }
-        yield link;
-      }
-      case HARDLINK -> hardlinkTarget(path, name, link);
-      default -> "";
-    };
-    Map<String, byte[]> xattrs = xattrs(pax, name);
-    if (type == EntryType.DIR) {
-      nonDirectories.remove(path);
-    } else {
-      nonDirectories.add(path);
-    }
-    try {
-      return new TarEntry(path, type, mode, uid, gid, size, mtimeSeconds, mtimeNanos, linkTarget,
-          (int) devMajor, (int) devMinor, xattrs);
-    } catch (IllegalArgumentException e) {
-      throw error(name, e.getMessage());
-    }
-  }
-
-  private String hardlinkTarget(String path, String name, String link) throws TarFormatException {
-    String target = normalise(link, name);
-    if (target.isEmpty()) {
-      throw error(name, "hardlink to the root directory");
-    }
-    if (target.equals(path)) {
-      throw error(name, "hardlink to itself");
-    }
-    boolean here = nonDirectories.contains(target);
-    if (!here && lowerLayersHave != null && !lowerLayersHave.test(target)) {
-      throw error(name, "hardlink target '" + target
-          + "' is neither an earlier entry of this layer nor a file of a lower layer");
-    }
-    return target;
-  }
-
-  /** A tar name in the format's normal form; absolute names are taken relative to the root. */
-  private String normalise(String raw, String entry) throws TarFormatException {
-    if (raw.isEmpty()) {
-      throw error(entry, "empty name");
-    }
-    try {
-      return PathNames.normalize(raw);
-    } catch (IllegalArgumentException e) {
-      throw error(entry, e.getMessage());
-    }
+    // Writers leave anything in the device fields of other entries: decode them for devices only.
+    boolean device = typeflag == '3' || typeflag == '4';
+    long devMajor = device ? number(329, 8, "devmajor", name) : 0;
+    long devMinor = device ? number(337, 8, "devminor", name) : 0;
+    return new TarHeader(typeflag, name, link, size, uid, gid, mode, mtimeSeconds, mtimeNanos, devMajor, devMinor,
+        Set.copyOf(pax.keySet()), xattrs(pax, name));
   }
 
   private Map<String, byte[]> xattrs(Map<String, byte[]> pax, String name) throws TarFormatException {
@@ -489,10 +403,6 @@ public final class TarReader {
       }
     }
     return true;
-  }
-
-  private static String printable(byte b) {
-    return b >= 0x20 && b < 0x7f ? String.valueOf((char) b) : "0x" + Integer.toHexString(b & 0xff);
   }
 
   static long roundUp(long size) {

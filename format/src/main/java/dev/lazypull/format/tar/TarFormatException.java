@@ -1,4 +1,4 @@
-package dev.lazypull.builder.tar;
+package dev.lazypull.format.tar;
 
 import java.io.IOException;
 
