@@ -11,6 +11,7 @@ import dev.lazypull.builder.overlay.spec.CommandValue;
 import dev.lazypull.builder.overlay.spec.EnvSubstitution;
 import dev.lazypull.builder.overlay.spec.SpecFile;
 import dev.lazypull.builder.progress.Progress;
+import dev.lazypull.cli.progress.ConsoleProgress;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -113,7 +114,7 @@ public final class BuildCommand implements Callable<Integer> {
       err.println("lazypull build: " + e.getMessage());
       return 2;
     }
-    Progress progress = Progress.forConsole(err);
+    Progress progress = ConsoleProgress.on(err);
     try {
       for (BuildSpec spec : specs) {
         BuildResult result = BuildRunner.run(spec, options, registry, progress);

@@ -4,6 +4,7 @@ import dev.lazypull.builder.image.ConversionResult;
 import dev.lazypull.builder.image.ConvertOptions;
 import dev.lazypull.builder.image.ImageConverter;
 import dev.lazypull.builder.progress.Progress;
+import dev.lazypull.cli.progress.ConsoleProgress;
 import dev.lazypull.format.encode.EncoderOptions;
 import dev.lazypull.oci.Platform;
 import dev.lazypull.registry.ImageRef;
@@ -96,7 +97,7 @@ public final class ConvertCommand implements Callable<Integer> {
     }
     try (ImageStore from = registry.openSource(src);
         ImageStore to = registry.openTarget(dst)) {
-      ConversionResult result = new ImageConverter(from, to, options, Progress.forConsole(err)).convert(src.reference(), tag);
+      ConversionResult result = new ImageConverter(from, to, options, ConsoleProgress.on(err)).convert(src.reference(), tag);
       err.println(summary(result));
       err.flush();
       out.println(withTag(dst, tag) + "@" + result.digest());
@@ -114,10 +115,10 @@ public final class ConvertCommand implements Callable<Integer> {
   }
 
   ConvertOptions options() {
-    int avg = Sizes.parse(chunkSize, "--chunk-size");
-    int min = minChunk == null ? avg / 4 : Sizes.parse(minChunk, "--min-chunk");
-    int max = maxChunk == null ? avg * 4 : Sizes.parse(maxChunk, "--max-chunk");
-    int group = Sizes.parse(groupSize, "--group-size");
+    int avg = ByteSize.toInt(chunkSize, "--chunk-size");
+    int min = minChunk == null ? avg / 4 : ByteSize.toInt(minChunk, "--min-chunk");
+    int max = maxChunk == null ? avg * 4 : ByteSize.toInt(maxChunk, "--max-chunk");
+    int group = ByteSize.toInt(groupSize, "--group-size");
     EncoderOptions e = EncoderOptions.defaults().withLevel(level).withChunkSizes(min, avg, max).withGrouping(group, group);
     if (threads != null) {
       e = e.withThreads(threads);

@@ -1,6 +1,5 @@
 package dev.lazypull.cli;
 
-import dev.lazypull.cli.mount.ByteSize;
 import dev.lazypull.cli.mount.DaemonLauncher;
 import dev.lazypull.cli.mount.Durations;
 import dev.lazypull.cli.mount.MountDaemon;

@@ -4,6 +4,7 @@ import dev.lazypull.builder.image.ConversionResult;
 import dev.lazypull.builder.image.ConvertOptions;
 import dev.lazypull.builder.image.ImageConverter;
 import dev.lazypull.builder.progress.Progress;
+import dev.lazypull.cli.progress.ConsoleProgress;
 import dev.lazypull.cli.Main;
 import dev.lazypull.format.LazyAnnotations;
 import dev.lazypull.oci.Descriptor;
@@ -67,7 +68,7 @@ public final class Demo {
       long imageBytes = compressedSize(sourceDir, tag);
 
       t0 = System.nanoTime();
-      convertOnce(sourceDir, lazyDir, tag, manifest, Progress.forConsole(err));
+      convertOnce(sourceDir, lazyDir, tag, manifest, ConsoleProgress.on(err));
       out.printf(Locale.ROOT, "  lazy image    oci:%s:%s ready in %.1f s%n", lazyDir, tag, seconds(t0));
       long indexBytes = tocBytes(lazyDir, tag);
 

@@ -1,10 +1,9 @@
 package dev.lazypull.builder.progress;
 
-import java.io.PrintWriter;
-
 /**
- * Where long-running work reports how far it got: a redrawn bar on a terminal, plain lines in
- * logs, nothing in tests. Reports go to stderr so that stdout stays machine-readable.
+ * Where long-running work reports how far it got. The programs choose how to show it (the CLI's
+ * {@code ConsoleProgress}: a redrawn bar on a terminal, plain lines in logs); tests pass
+ * {@link #silent()}.
  */
 public interface Progress {
 
@@ -19,17 +18,6 @@ public interface Progress {
     void advance(long bytes);
 
     void done(String summary);
-  }
-
-  /** A bar on {@code err} when the process runs on a terminal, plain lines otherwise. */
-  static Progress forConsole(PrintWriter err) {
-    java.io.Console console = System.console();
-    boolean terminal = console != null && console.isTerminal();
-    return terminal ? new TerminalProgress(err) : new LineProgress(err);
-  }
-
-  static Progress lines(PrintWriter out) {
-    return new LineProgress(out);
   }
 
   static Progress silent() {

@@ -1,4 +1,4 @@
-package dev.lazypull.cli.mount;
+package dev.lazypull.cli;
 
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -6,7 +6,11 @@ import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** A size as users write it: {@code 10G}, {@code 512M}, {@code 64k}, {@code 1048576} (powers of 1024). */
+/**
+ * A size as users write it: {@code 10G}, {@code 512M}, {@code 64k}, {@code 1MiB}, {@code 1048576}
+ * (powers of 1024). The CLI's one size parser: a picocli converter, and {@link #toInt} for options
+ * that must fit an int.
+ */
 public final class ByteSize implements ITypeConverter<Long> {
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmgt]?)(i?b)?");
 
@@ -32,5 +36,18 @@ public final class ByteSize implements ITypeConverter<Long> {
       throw new TypeConversionException("size too large: " + value);
     }
     return n << shift;
+  }
+
+  /** A positive size that fits an int (chunk sizes); the error names the option. */
+  public static int toInt(String value, String option) {
+    try {
+      long v = parse(value);
+      if (v <= 0 || v > Integer.MAX_VALUE) {
+        throw new TypeConversionException("out of range");
+      }
+      return (int) v;
+    } catch (TypeConversionException e) {
+      throw new IllegalArgumentException(option + " '" + value + "' is not a size (e.g. 65536, 64K, 1M)");
+    }
   }
 }

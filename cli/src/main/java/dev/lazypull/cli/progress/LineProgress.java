@@ -1,4 +1,6 @@
-package dev.lazypull.builder.progress;
+package dev.lazypull.cli.progress;
+
+import dev.lazypull.builder.progress.Progress;
 
 import java.io.PrintWriter;
 
