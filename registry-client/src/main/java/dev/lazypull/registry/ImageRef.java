@@ -1,7 +1,5 @@
 package dev.lazypull.registry;
 
-import com.google.cloud.tools.jib.api.ImageReference;
-import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
 import dev.lazypull.oci.Digest;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
@@ -57,6 +55,9 @@ public sealed interface ImageRef permits ImageRef.RegistryRef, ImageRef.LayoutRe
     private static final Pattern REPOSITORY =
         Pattern.compile("[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*)*");
     private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
+    // A host name or address with an optional port; an IPv6 address in brackets.
+    private static final Pattern DOMAIN = Pattern.compile(
+        "(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\\[[0-9A-Fa-f:.]+])(?::[0-9]+)?");
 
     public RegistryRef {
       if (registry == null || registry.isEmpty()) {
@@ -74,33 +75,48 @@ public sealed interface ImageRef permits ImageRef.RegistryRef, ImageRef.LayoutRe
       }
     }
 
+    /**
+     * Docker's reference grammar: {@code [DOMAIN/]PATH[:TAG][@DIGEST]}, where the first path
+     * component is a domain only when it looks like one (has a '.' or a ':', or is {@code
+     * localhost}); otherwise the image is on Docker Hub, official ones under {@code library/}.
+     */
     static RegistryRef parseRegistry(String text) {
-      ImageReference jib;
-      try {
-        jib = ImageReference.parse(text);
-      } catch (InvalidImageReferenceException e) {
-        throw new IllegalArgumentException("invalid image reference '" + text + "'", e);
+      String rest = text;
+      Digest digest = null;
+      int at = rest.indexOf('@');
+      if (at >= 0) {
+        try {
+          digest = Digest.parse(rest.substring(at + 1));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("invalid digest in image reference '" + text + "': " + e.getMessage(), e);
+        }
+        rest = rest.substring(0, at);
       }
-      String registry = jib.getRegistry();
-      String repository = jib.getRepository();
-      boolean hub = registry.equals(DOCKER_HUB_ENDPOINT) || registry.equals(DOCKER_HUB) || registry.equals("index.docker.io");
-      if (hub) {
-        registry = DOCKER_HUB;
-        // docker's rule: official images live under library/, also when docker.io is written out.
-        if (!repository.contains("/")) {
-          repository = "library/" + repository;
+      String tag = null;
+      int colon = rest.lastIndexOf(':');
+      if (colon > rest.lastIndexOf('/')) {
+        tag = rest.substring(colon + 1);
+        rest = rest.substring(0, colon);
+      }
+      String registry = DOCKER_HUB;
+      String repository = rest;
+      int slash = rest.indexOf('/');
+      if (slash > 0) {
+        String first = rest.substring(0, slash);
+        if (first.contains(".") || first.contains(":") || first.equals("localhost")) {
+          registry = first;
+          repository = rest.substring(slash + 1);
         }
       }
-      Digest digest;
-      try {
-        digest = jib.getDigest().map(Digest::parse).orElse(null);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("invalid digest in image reference '" + text + "': " + e.getMessage(), e);
+      if (!DOMAIN.matcher(registry).matches()) {
+        throw new IllegalArgumentException("invalid image reference '" + text + "': invalid registry '" + registry + "'");
       }
-      // jib fills in "latest" even when a digest was given; keep a tag only when it was written.
-      String tag = jib.getTag().orElse(null);
-      if (digest != null && tag != null && !text.substring(0, text.indexOf('@')).endsWith(":" + tag)) {
-        tag = null;
+      if (registry.equals(DOCKER_HUB_ENDPOINT) || registry.equals("index.docker.io")) {
+        registry = DOCKER_HUB;
+      }
+      // docker's rule: official images live under library/, also when docker.io is written out.
+      if (registry.equals(DOCKER_HUB) && !repository.contains("/")) {
+        repository = "library/" + repository;
       }
       try {
         return new RegistryRef(registry, repository, tag, digest);
