@@ -3,6 +3,7 @@ package dev.lazypull.cli;
 import dev.lazypull.cli.mount.DaemonLauncher;
 import dev.lazypull.cli.mount.Durations;
 import dev.lazypull.cli.mount.MountDaemon;
+import dev.lazypull.registry.ImageRef;
 import dev.lazypull.snapshotter.mount.MountPoints;
 import dev.lazypull.snapshotter.mount.MountSettings;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
@@ -51,9 +53,7 @@ public final class MountCommand implements Callable<Integer> {
       description = "a read fails with EIO when the registry has not delivered its chunks by then (default: ${DEFAULT-VALUE})")
   Duration fetchTimeout;
 
-  @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]",
-      description = "reach this registry over plain HTTP (loopback always is); repeatable")
-  List<String> insecureRegistries = new ArrayList<>();
+  @Mixin RegistryFlags registry;
 
   @Option(names = "--foreground", description = "serve the mount in this process until it is unmounted")
   boolean foreground;
@@ -77,22 +77,22 @@ public final class MountCommand implements Callable<Integer> {
             .withCacheBytes(cacheSize)
             .withMemoryBytes(memorySize)
             .withFetch(MountSettings.defaults(null).fetch().withTimeout(fetchTimeout)),
-        List.copyOf(insecureRegistries));
+        registry);
     if (foreground) {
       return MountDaemon.run(request, notifyReady);
     }
     // Fail fast, before a process is started, on what can be checked here.
     MountPoints.requireEmptyDirectory(request.mountPoint());
     MountPoints.requireFuse();
+    if (ImageRef.parse(image) instanceof ImageRef.LayoutRef layout) {
+      registry.openSource(layout).close(); // a missing layout is named here, and nothing is created
+    }
     List<String> args = new ArrayList<>(List.of("mount", "--foreground", "--notify-ready",
         "--cache-dir", request.settings().cacheDir().toString(),
         "--cache-size", Long.toString(cacheSize),
         "--memory-cache-size", Long.toString(memorySize),
         "--fetch-timeout", Durations.format(fetchTimeout)));
-    for (String host : insecureRegistries) {
-      args.add("--insecure-registry");
-      args.add(host);
-    }
+    args.addAll(registry.arguments());
     args.add(image);
     args.add(request.mountPoint().toString());
     DaemonLauncher.launch(request.mountPoint(), memorySize, args);

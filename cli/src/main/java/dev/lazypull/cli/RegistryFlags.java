@@ -14,6 +14,8 @@ import picocli.CommandLine.Option;
 
 /** Registry connection options shared by commands that read or write images (a picocli mixin). */
 public final class RegistryFlags {
+  public RegistryFlags() {}
+
   @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]",
       description = "Reach this registry over plain HTTP (loopback always is). Repeatable.")
   List<String> insecure = new ArrayList<>();
@@ -21,13 +23,36 @@ public final class RegistryFlags {
   @Option(names = "--ca-bundle", paramLabel = "PEM", description = "Extra CA certificates to trust for registry TLS.")
   Path caBundle;
 
-  RegistryOptions options() {
-    RegistryOptions o = RegistryOptions.defaults().withInsecureRegistries(Set.copyOf(insecure));
+  @Option(names = "--hosts-dir", paramLabel = "DIR", defaultValue = "/etc/containerd/certs.d",
+      description = "containerd's registry host configuration: HOST/hosts.toml (mirrors, CAs, skip_verify), _default/hosts.toml"
+          + " (default: ${DEFAULT-VALUE}; used when it exists)")
+  Path hostsDir;
+
+  public RegistryOptions options() {
+    RegistryOptions o = RegistryOptions.defaults().withInsecureRegistries(Set.copyOf(insecure)).withHostsDirectory(hostsDir);
     return caBundle == null ? o : o.withCaBundle(caBundle);
   }
 
+  /** These flags as arguments, for a process started with the same registry settings. */
+  public List<String> arguments() {
+    List<String> args = new ArrayList<>();
+    for (String host : insecure) {
+      args.add("--insecure-registry");
+      args.add(host);
+    }
+    if (caBundle != null) {
+      args.add("--ca-bundle");
+      args.add(caBundle.toAbsolutePath().toString());
+    }
+    if (hostsDir != null) {
+      args.add("--hosts-dir");
+      args.add(hostsDir.toAbsolutePath().toString());
+    }
+    return args;
+  }
+
   /** A store to read from: a layout must exist (a typo must not create an empty one). */
-  ImageStore openSource(ImageRef ref) throws IOException {
+  public ImageStore openSource(ImageRef ref) throws IOException {
     return switch (ref) {
       case ImageRef.LayoutRef l -> OciLayoutStore.open(l.directory());
       case ImageRef.RegistryRef r -> ImageStores.open(r, options());

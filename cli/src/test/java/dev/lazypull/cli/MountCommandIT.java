@@ -160,6 +160,16 @@ class MountCommandIT {
     assertThat(unreachable.code()).isEqualTo(1);
     assertThat(unreachable.err()).contains("127.0.0.1:9");
 
+    Path mistyped = work.resolve("no-such-layout");
+    Result typo = lazypull("mount", "oci:" + mistyped + ":latest", dir.toString(), "--cache-dir", work.resolve("cache-e").toString());
+    assertThat(typo.code()).isEqualTo(1);
+    assertThat(typo.err()).contains(mistyped.toString()).contains("not an OCI image layout");
+    assertThat(mistyped).doesNotExist();
+
+    Result badCa = lazypull("mount", small, dir.toString(), "--ca-bundle", work.resolve("no-such.pem").toString());
+    assertThat(badCa.code()).as("--ca-bundle is a mount flag too").isEqualTo(1);
+    assertThat(badCa.err()).contains("no-such.pem");
+
     Files.writeString(dir.resolve("occupied"), "x");
     Result busy = lazypull("mount", small, dir.toString());
     assertThat(busy.code()).isEqualTo(1);

@@ -1,5 +1,6 @@
 package dev.lazypull.registry;
 
+import dev.lazypull.registry.hosts.HostsDirectory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
@@ -19,6 +20,8 @@ import java.util.Set;
  * @param credentials where credentials come from
  * @param chunkedUploadThreshold blobs at least this big are uploaded in chunks
  * @param uploadChunkSize size of one upload chunk (PATCH)
+ * @param hostsDirectory containerd's registry host configuration ({@code HOST/hosts.toml}:
+ *     mirrors, CAs, skip_verify); null or a missing directory for none
  */
 public record RegistryOptions(
     int maxParallelRequests,
@@ -31,7 +34,8 @@ public record RegistryOptions(
     Path caBundle,
     CredentialSource credentials,
     long chunkedUploadThreshold,
-    int uploadChunkSize) {
+    int uploadChunkSize,
+    Path hostsDirectory) {
 
   public RegistryOptions {
     if (maxParallelRequests < 1 || maxAttempts < 1 || uploadChunkSize < 1 || chunkedUploadThreshold < 1) {
@@ -42,38 +46,44 @@ public record RegistryOptions(
 
   /**
    * 8 parallel requests, 10 s connect, 30 s idle, 5 attempts from 200 ms backoff capped at 10 s,
-   * credentials from docker's config.json and credential helpers, chunked uploads from 64 MiB.
+   * credentials from docker's config.json and credential helpers, chunked uploads from 64 MiB,
+   * mirrors and CAs from containerd's {@code /etc/containerd/certs.d} when it exists.
    */
   public static RegistryOptions defaults() {
     return new RegistryOptions(8, Duration.ofSeconds(10), Duration.ofSeconds(30), 5, Duration.ofMillis(200),
-        Duration.ofSeconds(10), Set.of(), null, DockerCredentials.fromDockerConfig(), 64L << 20, 16 << 20);
+        Duration.ofSeconds(10), Set.of(), null, DockerCredentials.fromDockerConfig(), 64L << 20, 16 << 20,
+        HostsDirectory.CONTAINERD_DEFAULT);
   }
 
   public RegistryOptions withMaxParallelRequests(int n) {
-    return new RegistryOptions(n, connectTimeout, readIdleTimeout, maxAttempts, retryBaseDelay, maxRetryDelay, insecureRegistries, caBundle, credentials, chunkedUploadThreshold, uploadChunkSize);
+    return new RegistryOptions(n, connectTimeout, readIdleTimeout, maxAttempts, retryBaseDelay, maxRetryDelay, insecureRegistries, caBundle, credentials, chunkedUploadThreshold, uploadChunkSize, hostsDirectory);
   }
 
   public RegistryOptions withTimeouts(Duration connect, Duration readIdle) {
-    return new RegistryOptions(maxParallelRequests, connect, readIdle, maxAttempts, retryBaseDelay, maxRetryDelay, insecureRegistries, caBundle, credentials, chunkedUploadThreshold, uploadChunkSize);
+    return new RegistryOptions(maxParallelRequests, connect, readIdle, maxAttempts, retryBaseDelay, maxRetryDelay, insecureRegistries, caBundle, credentials, chunkedUploadThreshold, uploadChunkSize, hostsDirectory);
   }
 
   public RegistryOptions withRetries(int attempts, Duration baseDelay, Duration maxDelay) {
-    return new RegistryOptions(maxParallelRequests, connectTimeout, readIdleTimeout, attempts, baseDelay, maxDelay, insecureRegistries, caBundle, credentials, chunkedUploadThreshold, uploadChunkSize);
+    return new RegistryOptions(maxParallelRequests, connectTimeout, readIdleTimeout, attempts, baseDelay, maxDelay, insecureRegistries, caBundle, credentials, chunkedUploadThreshold, uploadChunkSize, hostsDirectory);
   }
 
   public RegistryOptions withInsecureRegistries(Set<String> hosts) {
-    return new RegistryOptions(maxParallelRequests, connectTimeout, readIdleTimeout, maxAttempts, retryBaseDelay, maxRetryDelay, hosts, caBundle, credentials, chunkedUploadThreshold, uploadChunkSize);
+    return new RegistryOptions(maxParallelRequests, connectTimeout, readIdleTimeout, maxAttempts, retryBaseDelay, maxRetryDelay, hosts, caBundle, credentials, chunkedUploadThreshold, uploadChunkSize, hostsDirectory);
   }
 
   public RegistryOptions withCaBundle(Path pemFile) {
-    return new RegistryOptions(maxParallelRequests, connectTimeout, readIdleTimeout, maxAttempts, retryBaseDelay, maxRetryDelay, insecureRegistries, pemFile, credentials, chunkedUploadThreshold, uploadChunkSize);
+    return new RegistryOptions(maxParallelRequests, connectTimeout, readIdleTimeout, maxAttempts, retryBaseDelay, maxRetryDelay, insecureRegistries, pemFile, credentials, chunkedUploadThreshold, uploadChunkSize, hostsDirectory);
   }
 
   public RegistryOptions withCredentials(CredentialSource source) {
-    return new RegistryOptions(maxParallelRequests, connectTimeout, readIdleTimeout, maxAttempts, retryBaseDelay, maxRetryDelay, insecureRegistries, caBundle, source, chunkedUploadThreshold, uploadChunkSize);
+    return new RegistryOptions(maxParallelRequests, connectTimeout, readIdleTimeout, maxAttempts, retryBaseDelay, maxRetryDelay, insecureRegistries, caBundle, source, chunkedUploadThreshold, uploadChunkSize, hostsDirectory);
   }
 
   public RegistryOptions withChunkedUploads(long threshold, int chunkSize) {
-    return new RegistryOptions(maxParallelRequests, connectTimeout, readIdleTimeout, maxAttempts, retryBaseDelay, maxRetryDelay, insecureRegistries, caBundle, credentials, threshold, chunkSize);
+    return new RegistryOptions(maxParallelRequests, connectTimeout, readIdleTimeout, maxAttempts, retryBaseDelay, maxRetryDelay, insecureRegistries, caBundle, credentials, threshold, chunkSize, hostsDirectory);
+  }
+
+  public RegistryOptions withHostsDirectory(Path directory) {
+    return new RegistryOptions(maxParallelRequests, connectTimeout, readIdleTimeout, maxAttempts, retryBaseDelay, maxRetryDelay, insecureRegistries, caBundle, credentials, chunkedUploadThreshold, uploadChunkSize, directory);
   }
 }

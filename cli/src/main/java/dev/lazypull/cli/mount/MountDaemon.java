@@ -1,9 +1,8 @@
 package dev.lazypull.cli.mount;
 
+import dev.lazypull.cli.RegistryFlags;
 import dev.lazypull.registry.ImageRef;
 import dev.lazypull.registry.ImageStore;
-import dev.lazypull.registry.ImageStores;
-import dev.lazypull.registry.RegistryOptions;
 import dev.lazypull.snapshotter.control.ControlServer;
 import dev.lazypull.snapshotter.control.RunDirectory;
 import dev.lazypull.snapshotter.mount.ImageMount;
@@ -11,8 +10,6 @@ import dev.lazypull.snapshotter.mount.MountSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Set;
 
 /**
  * The body of a mount daemon ({@code lazypull mount --foreground}): opens the image's store,
@@ -26,7 +23,7 @@ public final class MountDaemon {
   private MountDaemon() {}
 
   /** What to mount, where, and how. */
-  public record Request(String image, Path mountPoint, MountSettings settings, List<String> insecureRegistries) {}
+  public record Request(String image, Path mountPoint, MountSettings settings, RegistryFlags registry) {}
 
   /** Serves the mount; with {@code notifyReady} tells the launcher on stdout whether it came up. */
   public static int run(Request request, boolean notifyReady) {
@@ -37,8 +34,8 @@ public final class MountDaemon {
     try {
       run = RunDirectory.of(request.mountPoint()).create();
       ImageRef ref = ImageRef.parse(request.image());
-      RegistryOptions options = RegistryOptions.defaults().withInsecureRegistries(Set.copyOf(request.insecureRegistries()));
-      store = ImageStores.open(ref, options);
+      // A source: a mistyped layout path fails naming it instead of mounting a new empty layout.
+      store = request.registry().openSource(ref);
       mount = ImageMount.open(store, ref.reference(), request.mountPoint(), request.settings());
     } catch (IOException | RuntimeException e) {
       closeQuietly(store);

@@ -72,9 +72,13 @@ public final class HttpTransport implements AutoCloseable {
   private final Map<Origin, ConnectionPool> pools = new ConcurrentHashMap<>();
 
   public HttpTransport(int maxInFlightPerOrigin, Duration connectTimeout, Duration readTimeout, Path caBundle) throws IOException {
+    this(maxInFlightPerOrigin, connectTimeout, readTimeout, TlsSettings.withCaBundle(caBundle));
+  }
+
+  public HttpTransport(int maxInFlightPerOrigin, Duration connectTimeout, Duration readTimeout, TlsSettings tls) throws IOException {
     this.maxInFlightPerOrigin = maxInFlightPerOrigin;
     this.readTimeout = readTimeout;
-    this.ssl = sslContext(caBundle);
+    this.ssl = sslContext(tls);
     this.bootstrap = new Bootstrap()
         .group(eventLoops())
         .channel(NioSocketChannel.class)
@@ -211,26 +215,33 @@ public final class HttpTransport implements AutoCloseable {
     return null;
   }
 
-  private static SslContext sslContext(Path caBundle) throws IOException {
+  private static SslContext sslContext(TlsSettings tls) throws IOException {
     try {
       SslContextBuilder builder = SslContextBuilder.forClient()
           .sslProvider(SslProvider.JDK)
-          .endpointIdentificationAlgorithm("HTTPS")
+          .endpointIdentificationAlgorithm(tls.skipVerify() ? null : "HTTPS")
           .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
               ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
               ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
               ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1));
-      if (caBundle != null) {
-        builder.trustManager(trustWithExtraCas(caBundle));
+      if (tls.skipVerify()) {
+        // Only by explicit configuration (hosts.toml skip_verify), never by default.
+        builder.trustManager(io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE);
+      } else if (!tls.extraCaFiles().isEmpty()) {
+        builder.trustManager(trustWithExtraCas(tls.extraCaFiles()));
+      }
+      if (tls.clientCertificate() != null) {
+        builder.keyManager(tls.clientCertificate().toFile(), tls.clientKey().toFile());
       }
       return builder.build();
-    } catch (GeneralSecurityException e) {
-      throw new IOException("cannot set up TLS with CA bundle " + caBundle + ": " + e.getMessage(), e);
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      throw new IOException("cannot set up TLS with CA files " + tls.extraCaFiles()
+          + (tls.clientCertificate() == null ? "" : " and client certificate " + tls.clientCertificate()) + ": " + e.getMessage(), e);
     }
   }
 
-  /** The JDK's trusted CAs plus those of {@code pemFile}. */
-  private static TrustManagerFactory trustWithExtraCas(Path pemFile) throws IOException, GeneralSecurityException {
+  /** The JDK's trusted CAs plus those of the PEM files. */
+  private static TrustManagerFactory trustWithExtraCas(java.util.List<Path> pemFiles) throws IOException, GeneralSecurityException {
     KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
     Path cacerts = Path.of(System.getProperty("java.home"), "lib", "security", "cacerts");
     if (Files.isRegularFile(cacerts)) {
@@ -241,13 +252,16 @@ public final class HttpTransport implements AutoCloseable {
       store.load(null, null);
     }
     int n = 0;
-    try (InputStream in = Files.newInputStream(pemFile)) {
-      for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-        store.setCertificateEntry("lazypull-extra-ca-" + n++, cert);
+    for (Path pemFile : pemFiles) {
+      int before = n;
+      try (InputStream in = Files.newInputStream(pemFile)) {
+        for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+          store.setCertificateEntry("lazypull-extra-ca-" + n++, cert);
+        }
       }
-    }
-    if (n == 0) {
-      throw new IOException("no certificate in CA bundle " + pemFile);
+      if (n == before) {
+        throw new IOException("no certificate in CA bundle " + pemFile);
+      }
     }
     TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(store);

@@ -46,7 +46,7 @@ final class BlobUpload {
         Call patch = new Call(HttpMethod.PATCH, session,
             List.of(Map.entry("Content-Type", "application/octet-stream"), Map.entry("Content-Range", offset + "-" + (offset + length - 1))),
             new RequestBody.FileRange(file, offset, length), store.pushScope(), false, false, where);
-        session = store.endpoint().execute(patch, r -> {
+        session = store.pushEndpoint().execute(patch, r -> {
           if (r.status() != 202) {
             throw RegistryEndpoint.error(r, where, ErrorCode.BLOB_UPLOAD_UNKNOWN);
           }
@@ -61,7 +61,7 @@ final class BlobUpload {
   boolean mount(String from) throws IOException {
     URI uri = store.repoUri("/blobs/uploads/?mount=" + digest + "&from=" + RemoteStore.encode(from));
     Call post = new Call(HttpMethod.POST, uri, List.of(), RequestBody.EMPTY, store.mountScope(from), false, false, where);
-    URI session = store.endpoint().execute(post, r -> {
+    URI session = store.pushEndpoint().execute(post, r -> {
       if (r.status() == 201) {
         return null;
       }
@@ -79,7 +79,7 @@ final class BlobUpload {
 
   private URI open() throws IOException {
     Call post = new Call(HttpMethod.POST, store.repoUri("/blobs/uploads/"), List.of(), RequestBody.EMPTY, store.pushScope(), false, false, where);
-    return store.endpoint().execute(post, r -> {
+    return store.pushEndpoint().execute(post, r -> {
       if (r.status() != 202) {
         throw RegistryEndpoint.error(r, where, ErrorCode.NAME_UNKNOWN);
       }
@@ -92,7 +92,7 @@ final class BlobUpload {
     URI put = URI.create(session.toString() + (query == null ? "?" : "&") + "digest=" + RemoteStore.encode(digest.toString()));
     Call call = new Call(HttpMethod.PUT, put, List.of(Map.entry("Content-Type", "application/octet-stream")), content,
         store.pushScope(), false, false, where);
-    store.endpoint().execute(call, r -> {
+    store.pushEndpoint().execute(call, r -> {
       if (r.status() != 201) {
         throw RegistryEndpoint.error(r, where, ErrorCode.BLOB_UPLOAD_INVALID);
       }
@@ -104,7 +104,7 @@ final class BlobUpload {
   private void cancel(URI session) {
     try {
       Call delete = new Call(HttpMethod.DELETE, session, List.of(), RequestBody.EMPTY, store.pushScope(), false, false, where);
-      store.endpoint().execute(delete, r -> null);
+      store.pushEndpoint().execute(delete, r -> null);
     } catch (IOException e) {
       // An abandoned session expires on the registry; nothing to repair here.
     }

@@ -3,6 +3,7 @@ package dev.lazypull.registry.remote;
 import dev.lazypull.registry.ErrorCode;
 import dev.lazypull.registry.RegistryException;
 import dev.lazypull.registry.RegistryOptions;
+import dev.lazypull.registry.hosts.RegistryHost;
 import dev.lazypull.registry.http.ConnectionClosedException;
 import dev.lazypull.registry.http.HttpRequestSpec;
 import dev.lazypull.registry.http.HttpResult;
@@ -31,6 +32,9 @@ final class RegistryEndpoint {
   private static final int ERROR_BODY_LIMIT = 64 << 10;
 
   private final String endpoint;
+  private final RegistryHost host;
+  private final String namespace;
+  private final int maxAttempts;
   private volatile Origin origin;
   private final String registry;
   private final HttpTransport transport;
@@ -49,18 +53,51 @@ final class RegistryEndpoint {
     T read(HttpResult response) throws IOException;
   }
 
-  RegistryEndpoint(String registry, String endpoint, HttpTransport transport, RegistryOptions options, Predicate<Origin> plainHttpAllowed) {
-    this.registry = registry;
+  /**
+   * The endpoint for {@code host} of the namespace {@code namespace} (reached at {@code endpoint}
+   * when the host has no URL of its own). A host configured with an explicit {@code http://} URL
+   * may be reached over plain HTTP: that configuration is the explicit permission. A mirror gets
+   * the credentials of its own host name. {@code maxAttempts} 1 makes a mirror fail fast, so the
+   * next host is asked at once.
+   */
+  RegistryEndpoint(String namespace, String endpoint, RegistryHost host, int maxAttempts, HttpTransport transport,
+      RegistryOptions options, Predicate<Origin> plainHttpAllowed) {
+    this.namespace = namespace;
+    this.host = host;
+    this.maxAttempts = maxAttempts;
     this.endpoint = endpoint;
     this.transport = transport;
     this.options = options;
-    this.plainHttpAllowed = plainHttpAllowed;
+    Origin fixed = host.apiRoot() == null ? null : Origin.of(host.apiRoot());
+    this.origin = fixed;
+    this.registry = fixed == null || !host.mirror() ? namespace : fixed.hostHeader();
+    this.plainHttpAllowed = fixed == null || fixed.secure() ? plainHttpAllowed : o -> o.equals(fixed) || plainHttpAllowed.test(o);
     this.backoff = new Backoff(options.retryBaseDelay(), options.maxRetryDelay());
-    this.auth = new Authenticator(registry, options.credentials(), transport, plainHttpAllowed, Clock.systemUTC());
+    this.auth = new Authenticator(registry, options.credentials(), transport, this.plainHttpAllowed, Clock.systemUTC());
   }
 
-  URI uri(String pathAndQuery) throws IOException {
-    return URI.create(origin() + pathAndQuery);
+  /**
+   * The URL of {@code path} under the API root ({@code <repository>/blobs/<digest>}, optionally
+   * with a query); a mirror's also carries {@code ns=<namespace>}.
+   */
+  URI apiUri(String path) throws IOException {
+    String root = host.apiRoot() != null ? host.apiRoot().toString() : origin() + "/v2";
+    String url = root + "/" + path;
+    if (host.mirror()) {
+      url += (path.contains("?") ? "&" : "?") + "ns=" + java.net.URLEncoder.encode(namespace, java.nio.charset.StandardCharsets.UTF_8);
+    }
+    return URI.create(url);
+  }
+
+  /** The host this endpoint talks to. */
+  RegistryHost host() {
+    return host;
+  }
+
+  /** How logs name this host: its API root, or the upstream's origin. */
+  String describe() {
+    Origin o = origin;
+    return host.apiRoot() != null ? host.apiRoot().toString() : o != null ? o.toString() : endpoint;
   }
 
   /**
@@ -115,7 +152,7 @@ final class RegistryEndpoint {
         if (r.status() == 429) {
           Duration wait = Backoff.retryAfter(r.header("Retry-After"), Clock.systemUTC());
           byte[] body = drain(r);
-          if (attempt >= options.maxAttempts()) {
+          if (attempt >= maxAttempts) {
             throw RegistryErrors.of(429, body, call.reference(), ErrorCode.TOOMANYREQUESTS);
           }
           if (wait == null) {
@@ -127,7 +164,7 @@ final class RegistryEndpoint {
           Backoff.sleep(wait);
           continue;
         }
-        if (r.status() >= 500 && call.idempotent() && attempt < options.maxAttempts()) {
+        if (r.status() >= 500 && call.idempotent() && attempt < maxAttempts) {
           drain(r);
           Backoff.sleep(backoff.delay(attempt));
           continue;
@@ -145,7 +182,7 @@ final class RegistryEndpoint {
           attempt--;
           continue;
         }
-        if (!call.idempotent() || attempt >= options.maxAttempts() || e instanceof javax.net.ssl.SSLException) {
+        if (!call.idempotent() || attempt >= maxAttempts || e instanceof javax.net.ssl.SSLException) {
           throw classify(e, call, attempt);
         }
         Backoff.sleep(backoff.delay(attempt));
@@ -186,6 +223,9 @@ final class RegistryEndpoint {
       boolean sameOrigin = target.equals(origin());
       String authorization = sameOrigin ? auth.authorization(call.scope()) : null;
       List<Map.Entry<String, String>> headers = new ArrayList<>(call.headers());
+      if (sameOrigin) {
+        host.headers().forEach((name, values) -> values.forEach(v -> headers.add(Map.entry(name, v))));
+      }
       if (authorization != null) {
         headers.add(Map.entry("Authorization", authorization));
       }

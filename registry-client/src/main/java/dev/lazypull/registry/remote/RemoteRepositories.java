@@ -2,9 +2,16 @@ package dev.lazypull.registry.remote;
 
 import dev.lazypull.registry.ImageRef.RegistryRef;
 import dev.lazypull.registry.RegistryOptions;
+import dev.lazypull.registry.hosts.HostsDirectory;
+import dev.lazypull.registry.hosts.RegistryHost;
 import dev.lazypull.registry.http.HttpTransport;
 import dev.lazypull.registry.http.Origin;
+import dev.lazypull.registry.http.TlsSettings;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Locale;
@@ -14,12 +21,34 @@ import java.util.function.Predicate;
 /** Opens {@link RemoteStore}s: picks the scheme and wires transport, auth and retries. */
 public final class RemoteRepositories {
 
-  /** A store with a transport of its own, closed with it. */
+  /**
+   * A store with transports of its own (one per TLS configuration), closed with it. Its hosts are
+   * those containerd's hosts.toml for the registry names ({@link RegistryOptions#hostsDirectory()}),
+   * mirrors first, or the registry alone.
+   */
   public static RemoteStore open(RegistryRef ref, RegistryOptions options) throws IOException {
-    HttpTransport transport = new HttpTransport(options.maxParallelRequests(), options.connectTimeout(), options.readIdleTimeout(), options.caBundle());
+    TlsSettings base = TlsSettings.withCaBundle(options.caBundle());
+    List<RegistryHost> hosts = new HostsDirectory(options.hostsDirectory()).hostsFor(ref.registry(), base);
     Predicate<Origin> plainAllowed = origin -> plainHttpAllowed(origin, options.insecureRegistries());
-    RegistryEndpoint registry = new RegistryEndpoint(ref.registry(), ref.endpoint(), transport, options, plainAllowed);
-    return new RemoteStore(ref, registry, transport, options);
+    Map<TlsSettings, HttpTransport> transports = new LinkedHashMap<>();
+    try {
+      List<RegistryEndpoint> endpoints = new ArrayList<>();
+      for (int i = 0; i < hosts.size(); i++) {
+        RegistryHost host = hosts.get(i);
+        HttpTransport transport = transports.get(host.tls());
+        if (transport == null) {
+          transport = new HttpTransport(options.maxParallelRequests(), options.connectTimeout(), options.readIdleTimeout(), host.tls());
+          transports.put(host.tls(), transport);
+        }
+        // Hosts before the last fail over at once instead of retrying.
+        int attempts = i == hosts.size() - 1 ? options.maxAttempts() : 1;
+        endpoints.add(new RegistryEndpoint(ref.registry(), ref.endpoint(), host, attempts, transport, options, plainAllowed));
+      }
+      return new RemoteStore(ref, new HostChain(endpoints), List.copyOf(transports.values()), options);
+    } catch (IOException | RuntimeException e) {
+      transports.values().forEach(HttpTransport::close);
+      throw e;
+    }
   }
 
   /**

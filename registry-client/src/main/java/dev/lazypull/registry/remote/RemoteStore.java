@@ -12,6 +12,7 @@ import dev.lazypull.registry.ManifestBytes;
 import dev.lazypull.registry.RegistryException;
 import dev.lazypull.registry.RegistryOptions;
 import dev.lazypull.registry.VerifyingInputStream;
+import dev.lazypull.registry.hosts.HostCapability;
 import dev.lazypull.registry.http.HttpResult;
 import dev.lazypull.registry.http.HttpTransport;
 import dev.lazypull.registry.http.RequestBody;
@@ -45,16 +46,16 @@ public final class RemoteStore implements ImageStore {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final RegistryRef ref;
-  private final RegistryEndpoint endpoint;
-  private final HttpTransport ownedTransport;
+  private final HostChain hosts;
+  private final List<HttpTransport> ownedTransports;
   private final RegistryOptions options;
   private final String pull;
   private final String push;
 
-  RemoteStore(RegistryRef ref, RegistryEndpoint endpoint, HttpTransport ownedTransport, RegistryOptions options) {
+  RemoteStore(RegistryRef ref, HostChain hosts, List<HttpTransport> ownedTransports, RegistryOptions options) {
     this.ref = ref;
-    this.endpoint = endpoint;
-    this.ownedTransport = ownedTransport;
+    this.hosts = hosts;
+    this.ownedTransports = List.copyOf(ownedTransports);
     this.options = options;
     this.pull = "repository:" + ref.repository() + ":pull";
     this.push = "repository:" + ref.repository() + ":pull,push";
@@ -69,8 +70,7 @@ public final class RemoteStore implements ImageStore {
   public ManifestBytes getManifest(String reference) throws IOException {
     checkReference(reference);
     String where = name() + refSuffix(reference);
-    Call call = read(HttpMethod.GET, "/manifests/" + reference, where, Map.entry("Accept", ACCEPT_MANIFESTS));
-    return endpoint.execute(call, r -> {
+    return hosts.execute(byName(reference), where, e -> read(e, HttpMethod.GET, "/manifests/" + reference, where, Map.entry("Accept", ACCEPT_MANIFESTS)), r -> {
       if (r.status() != 200) {
         throw RegistryEndpoint.error(r, where, ErrorCode.MANIFEST_UNKNOWN);
       }
@@ -96,8 +96,8 @@ public final class RemoteStore implements ImageStore {
   public Optional<Digest> resolve(String reference) throws IOException {
     checkReference(reference);
     String where = name() + refSuffix(reference);
-    Call call = read(HttpMethod.HEAD, "/manifests/" + reference, where, Map.entry("Accept", ACCEPT_MANIFESTS));
-    Optional<Optional<Digest>> head = endpoint.execute(call, r -> {
+    Optional<Optional<Digest>> head = hosts.execute(byName(reference), where,
+        e -> read(e, HttpMethod.HEAD, "/manifests/" + reference, where, Map.entry("Accept", ACCEPT_MANIFESTS)), r -> {
       if (r.status() == 404) {
         return Optional.of(Optional.<Digest>empty());
       }
@@ -123,8 +123,7 @@ public final class RemoteStore implements ImageStore {
   HttpResult openBlobAt(Digest digest, long offset) throws IOException {
     String where = name() + "@" + digest;
     List<Map.Entry<String, String>> headers = offset > 0 ? List.of(Map.entry("Range", "bytes=" + offset + "-")) : List.of();
-    Call call = new Call(HttpMethod.GET, blobUri(digest), headers, RequestBody.EMPTY, pull, true, true, where);
-    return endpoint.execute(call, r -> {
+    return hosts.execute(HostCapability.PULL, where, e -> new Call(HttpMethod.GET, blobUri(e, digest), headers, RequestBody.EMPTY, pull, true, true, where), r -> {
       boolean ok = offset == 0 ? r.status() == 200 : r.status() == 206 && rangeStart(r) == offset;
       if (!ok) {
         if (offset > 0 && r.status() == 200) {
@@ -147,9 +146,8 @@ public final class RemoteStore implements ImageStore {
     }
     long last = offset + length - 1;
     String where = name() + "@" + digest;
-    Call call = new Call(HttpMethod.GET, blobUri(digest), List.of(Map.entry("Range", "bytes=" + offset + "-" + last)),
-        RequestBody.EMPTY, pull, true, true, where);
-    return endpoint.execute(call, r -> {
+    List<Map.Entry<String, String>> range = List.of(Map.entry("Range", "bytes=" + offset + "-" + last));
+    return hosts.execute(HostCapability.PULL, where, e -> new Call(HttpMethod.GET, blobUri(e, digest), range, RequestBody.EMPTY, pull, true, true, where), r -> {
       if (r.status() == 206) {
         Matcher m = CONTENT_RANGE.matcher(String.valueOf(r.header("Content-Range")));
         if (!m.matches() || Long.parseLong(m.group(1)) != offset || Long.parseLong(m.group(2)) != last) {
@@ -172,9 +170,14 @@ public final class RemoteStore implements ImageStore {
 
   @Override
   public Optional<Long> blobSize(Digest digest) throws IOException {
+    return blobSize(digest, HostCapability.PULL);
+  }
+
+  /** HEAD of a blob on the hosts that may be asked {@code need} (before a push: the push host alone). */
+  private Optional<Long> blobSize(Digest digest, HostCapability need) throws IOException {
     String where = name() + "@" + digest;
-    Call call = new Call(HttpMethod.HEAD, blobUri(digest), List.of(), RequestBody.EMPTY, pull, true, true, where);
-    return endpoint.execute(call, r -> {
+    HostChain.CallFor head = e -> new Call(HttpMethod.HEAD, blobUri(e, digest), List.of(), RequestBody.EMPTY, pull, true, true, where);
+    RegistryEndpoint.Reader<Optional<Long>> reader = r -> {
       if (r.status() == 404) {
         return Optional.empty();
       }
@@ -186,12 +189,13 @@ public final class RemoteStore implements ImageStore {
         throw new RegistryException(ErrorCode.INVALID_CONTENT, where, 200, "HEAD of a blob without Content-Length", null);
       }
       return Optional.of(Long.parseLong(length));
-    });
+    };
+    return need == HostCapability.PUSH ? pushEndpoint().execute(head.on(pushEndpoint()), reader) : hosts.execute(need, where, head, reader);
   }
 
   @Override
   public void putBlob(Digest digest, long size, Path content) throws IOException {
-    if (blobSize(digest).isPresent()) {
+    if (blobSize(digest, HostCapability.PUSH).isPresent()) {
       return;
     }
     if (size >= options.chunkedUploadThreshold()) {
@@ -203,7 +207,7 @@ public final class RemoteStore implements ImageStore {
 
   @Override
   public void putBlob(Digest digest, byte[] content) throws IOException {
-    if (blobSize(digest).isPresent()) {
+    if (blobSize(digest, HostCapability.PUSH).isPresent()) {
       return;
     }
     new BlobUpload(this, digest).monolithic(new RequestBody.Bytes(content));
@@ -234,7 +238,7 @@ public final class RemoteStore implements ImageStore {
     String where = name() + refSuffix(reference);
     Call call = new Call(HttpMethod.PUT, repoUri("/manifests/" + reference), List.of(Map.entry("Content-Type", mediaType)),
         new RequestBody.Bytes(bytes), push, true, false, where);
-    return endpoint.execute(call, r -> {
+    return pushEndpoint().execute(call, r -> {
       if (r.status() != 201 && r.status() != 200) {
         throw RegistryEndpoint.error(r, where, ErrorCode.MANIFEST_UNKNOWN);
       }
@@ -261,7 +265,7 @@ public final class RemoteStore implements ImageStore {
     while (next != null) {
       URI page = next;
       Call call = new Call(HttpMethod.GET, page, List.of(), RequestBody.EMPTY, pull, true, true, name());
-      next = endpoint.execute(call, r -> {
+      next = pushEndpoint().execute(call, r -> {
         if (r.status() == 404) {
           r.body().readAll(ERROR_LIMIT);
           return null; // no such repository yet: no tags
@@ -281,20 +285,22 @@ public final class RemoteStore implements ImageStore {
 
   /** The HTTP version spoken with the registry ({@code h2} over TLS where offered, else {@code http/1.1}). */
   public String protocol() {
-    return endpoint.protocol();
+    return hosts.endpoints().getLast().protocol();
   }
 
   @Override
   public void close() {
-    if (ownedTransport != null) {
-      ownedTransport.close();
-    }
+    ownedTransports.forEach(HttpTransport::close);
   }
 
   // ---- helpers shared with BlobUpload and ResumingBlobStream ----
 
-  RegistryEndpoint endpoint() {
-    return endpoint;
+  /**
+   * Where uploads, manifest pushes and tag listing go: the first host with the push capability
+   * (the upstream unless hosts.toml says otherwise); mirrors are not asked for those.
+   */
+  RegistryEndpoint pushEndpoint() throws RegistryException {
+    return hosts.first(HostCapability.PUSH, name());
   }
 
   RegistryOptions options() {
@@ -309,16 +315,22 @@ public final class RemoteStore implements ImageStore {
     return push + " repository:" + from + ":pull";
   }
 
+  /** A URL of this repository on the push host. */
   URI repoUri(String suffix) throws IOException {
-    return endpoint.uri("/v2/" + ref.repository() + suffix);
+    return pushEndpoint().apiUri(ref.repository() + suffix);
   }
 
-  private URI blobUri(Digest digest) throws IOException {
-    return repoUri("/blobs/" + digest);
+  private URI blobUri(RegistryEndpoint e, Digest digest) throws IOException {
+    return e.apiUri(ref.repository() + "/blobs/" + digest);
   }
 
-  private Call read(HttpMethod method, String suffix, String where, Map.Entry<String, String> header) throws IOException {
-    return new Call(method, repoUri(suffix), List.of(header), RequestBody.EMPTY, pull, true, true, where);
+  private Call read(RegistryEndpoint e, HttpMethod method, String suffix, String where, Map.Entry<String, String> header) throws IOException {
+    return new Call(method, e.apiUri(ref.repository() + suffix), List.of(header), RequestBody.EMPTY, pull, true, true, where);
+  }
+
+  /** A manifest by digest may come from any host that pulls; by tag only from one trusted to resolve. */
+  private static HostCapability byName(String reference) {
+    return reference.startsWith("sha256:") ? HostCapability.PULL : HostCapability.RESOLVE;
   }
 
   static String encode(String s) {

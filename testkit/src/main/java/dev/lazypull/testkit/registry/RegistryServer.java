@@ -122,6 +122,24 @@ public final class RegistryServer implements AutoCloseable {
     private String htpasswdPassword;
     private TestTls tlsFiles;
     private TokenAuth tokenAuth;
+    private String proxyRemote;
+    private boolean accessLog;
+
+    /**
+     * A pull-through cache of {@code remoteUrl} (distribution's proxy mode): it fetches what it
+     * lacks from there, keeps it and serves it, Range included once a blob is stored. It accepts
+     * no pushes.
+     */
+    public Builder pullThroughCacheOf(URI remoteUrl) {
+      this.proxyRemote = remoteUrl.toString();
+      return this;
+    }
+
+    /** Writes one access-log line per request to {@link #log()} (method, path, status). */
+    public Builder accessLog() {
+      this.accessLog = true;
+      return this;
+    }
 
     /** Requires HTTP basic auth with this one user (bcrypt htpasswd file). */
     public Builder htpasswd(String user, String password) {
@@ -167,7 +185,7 @@ public final class RegistryServer implements AutoCloseable {
           "log:",
           "  level: warn",
           "  accesslog:",
-          "    disabled: true",
+          "    disabled: " + !accessLog,
           "storage:",
           "  filesystem:",
           "    rootdirectory: " + storage,
@@ -181,6 +199,9 @@ public final class RegistryServer implements AutoCloseable {
           "  secret: " + UUID.randomUUID()));
       if (tlsFiles != null) {
         yaml.addAll(List.of("  tls:", "    certificate: " + tlsFiles.serverCertificate(), "    key: " + tlsFiles.serverKey()));
+      }
+      if (proxyRemote != null) {
+        yaml.addAll(List.of("proxy:", "  remoteurl: " + proxyRemote));
       }
       if (htpasswdUser != null && tokenAuth != null) {
         throw new IllegalStateException("choose htpasswd or token auth, not both");
