@@ -15,10 +15,13 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 
 /**
  * The merged tree agrees with a second, independent model of layer application: a map from path
@@ -31,44 +34,71 @@ class MergedIndexModelTest {
   /** What the model knows of a path; hardlinked paths share one {@code token}. */
   record Node(EntryType type, int mode, Object token) {}
 
+  /** A path of one to three components from {@link #NAMES}. */
+  record Path(List<String> parts) {
+    String text() {
+      return String.join("/", parts);
+    }
+  }
+
+  /** A whiteout (of the path, or an opaque marker in its parent), applied to the layers below. */
+  record Removal(Path path, boolean opaque) {}
+
+  /** An entry: a directory, file, symlink, or a hardlink to the {@code pick}-th file known so far. */
+  record Addition(Path path, EntryType type, int mode, int pick) {}
+
+  record Layer(List<Removal> removals, List<Addition> additions) {}
+
+  @Provide
+  Arbitrary<List<Layer>> layers() {
+    Arbitrary<Path> path = Arbitraries.of(NAMES).list().ofMinSize(1).ofMaxSize(3).map(Path::new);
+    Arbitrary<Removal> removal = Combinators.combine(path, Arbitraries.of(false, true)).as(Removal::new);
+    Arbitrary<Addition> addition = Combinators.combine(path,
+        Arbitraries.of(EntryType.DIR, EntryType.FILE, EntryType.SYMLINK, EntryType.HARDLINK),
+        Arbitraries.integers().between(0600, 0677), Arbitraries.integers().between(0, 1000)).as(Addition::new);
+    Arbitrary<Layer> layer = Combinators.combine(removal.list().ofMaxSize(2), addition.list().ofMinSize(1).ofMaxSize(12))
+        .as(Layer::new);
+    return layer.list().ofMinSize(1).ofMaxSize(3);
+  }
+
   @Property(tries = 150)
-  void mergedTreeMatchesThePathModel(@ForAll long seed) throws Exception {
-    Random random = new Random(seed);
+  void mergedTreeMatchesThePathModel(@ForAll("layers") List<Layer> layers) throws Exception {
     TreeMap<String, Node> model = new TreeMap<>();
     List<LayerToc> tocs = new ArrayList<>();
-    for (int layer = 0, layers = 1 + random.nextInt(3); layer < layers; layer++) {
+    for (Layer layer : layers) {
       TestTar tar = new TestTar();
-      for (int op = 0, ops = 1 + random.nextInt(12); op < ops; op++) {
-        String path = randomPath(random);
+      for (Removal r : layer.removals()) {
+        String path = r.path().text();
         String parent = path.contains("/") ? path.substring(0, path.lastIndexOf('/')) : "";
         String base = path.substring(path.lastIndexOf('/') + 1);
-        int kind = random.nextInt(10);
-        if (kind == 0) { // whiteouts act on the layers below, before this layer's entries
+        if (!r.opaque()) { // whiteouts act on the layers below, before this layer's entries
           tar.file((parent.isEmpty() ? "" : parent + "/") + ".wh." + base, new byte[0]);
           removeTree(model, path);
-        } else if (kind == 1 && !parent.isEmpty()) {
+        } else if (!parent.isEmpty()) {
           tar.file(parent + "/.wh..wh..opq", new byte[0]);
           removeTree(model, parent + "/");
         }
       }
-      for (int op = 0, ops = 1 + random.nextInt(12); op < ops; op++) {
-        String path = randomPath(random);
+      for (Addition add : layer.additions()) {
+        String path = add.path().text();
         if (blockedByNonDirectory(model, path)) {
           continue;
         }
-        int kind = random.nextInt(4);
-        int mode = 0600 + random.nextInt(0100);
-        if (kind == 0) {
+        int mode = add.mode();
+        List<String> files = model.entrySet().stream().filter(e -> e.getValue().type() == EntryType.FILE)
+            .map(Map.Entry::getKey).toList();
+        if (add.type() == EntryType.DIR) {
           tar.add(new TarEntry(path, EntryType.DIR, mode, 0, 0, 0, 0, 0, null, 0, 0, Map.of()), new byte[0]);
           Node old = model.get(path);
           if (old == null || old.type() != EntryType.DIR) {
             removeTree(model, path);
           }
           model.put(path, new Node(EntryType.DIR, mode, old != null && old.type() == EntryType.DIR ? old.token() : new Object()));
-        } else if (kind == 3 && model.values().stream().anyMatch(n -> n.type() == EntryType.FILE)) {
-          String target = model.entrySet().stream().filter(e -> e.getValue().type() == EntryType.FILE)
-              .skip(random.nextInt((int) model.values().stream().filter(n -> n.type() == EntryType.FILE).count()))
-              .findFirst().orElseThrow().getKey();
+        } else if (add.type() == EntryType.HARDLINK) {
+          if (files.isEmpty()) {
+            continue;
+          }
+          String target = files.get(add.pick() % files.size());
           if (target.equals(path)) {
             continue;
           }
@@ -77,11 +107,11 @@ class MergedIndexModelTest {
           removeTree(model, path);
           model.put(path, shared);
         } else {
-          boolean file = kind == 1;
-          tar.add(new TarEntry(path, file ? EntryType.FILE : EntryType.SYMLINK, mode, 0, 0, file ? 3 : 0, 0, 0,
+          boolean file = add.type() == EntryType.FILE;
+          tar.add(new TarEntry(path, add.type(), mode, 0, 0, file ? 3 : 0, 0, 0,
               file ? null : "t", 0, 0, Map.of()), file ? new byte[] {1, 2, 3} : new byte[0]);
           removeTree(model, path);
-          model.put(path, new Node(file ? EntryType.FILE : EntryType.SYMLINK, mode, new Object()));
+          model.put(path, new Node(add.type(), mode, new Object()));
         }
         addImplicitParents(model, path);
       }
@@ -107,14 +137,6 @@ class MergedIndexModelTest {
     }
     assertThat(countPaths(index, MergedIndex.ROOT)).isEqualTo(model.size());
     assertThat(inodeOfToken.values().stream().distinct().count()).isEqualTo(inodeOfToken.size());
-  }
-
-  private static String randomPath(Random random) {
-    StringBuilder p = new StringBuilder(NAMES[random.nextInt(NAMES.length)]);
-    for (int depth = random.nextInt(3); depth > 0; depth--) {
-      p.append('/').append(NAMES[random.nextInt(NAMES.length)]);
-    }
-    return p.toString();
   }
 
   /** An ancestor that is not a directory makes the entry invalid (MergedIndex rejects it). */
