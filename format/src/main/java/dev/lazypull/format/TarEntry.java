@@ -30,6 +30,9 @@ public record TarEntry(
     Map<String, byte[]> xattrs) {
 
   public static final long MAX_ID = 0xFFFF_FFFFL;
+  /** Linux's XATTR_NAME_MAX and XATTR_SIZE_MAX: no file system can hold larger ones. */
+  public static final int MAX_XATTR_NAME_BYTES = 255;
+  public static final int MAX_XATTR_VALUE_BYTES = 65536;
 
   public TarEntry {
     PathNames.requireNormal(path);
@@ -62,11 +65,15 @@ public record TarEntry(
       throw new IllegalArgumentException("entry " + PathNames.quote(path) + ": link target contains a NUL byte");
     } else if (type == EntryType.HARDLINK) {
       PathNames.requireNormal(linkName);
+    } else if (PathNames.utf8Length(linkName, 0, linkName.length()) > PathNames.MAX_LINK_BYTES) {
+      throw new IllegalArgumentException("entry " + PathNames.quote(path) + ": symlink target longer than "
+          + PathNames.MAX_LINK_BYTES + " bytes");
     }
     TreeMap<String, byte[]> sorted = new TreeMap<>();
     if (xattrs != null) {
       xattrs.forEach((k, v) -> {
-        if (k == null || k.isEmpty() || k.indexOf('\0') >= 0 || v == null) {
+        if (k == null || k.isEmpty() || k.indexOf('\0') >= 0 || v == null
+            || PathNames.utf8Length(k, 0, k.length()) > MAX_XATTR_NAME_BYTES || v.length > MAX_XATTR_VALUE_BYTES) {
           throw new IllegalArgumentException("entry " + PathNames.quote(path) + ": bad xattr " + k);
         }
         sorted.put(k, v.clone());

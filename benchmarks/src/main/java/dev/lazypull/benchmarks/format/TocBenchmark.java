@@ -2,6 +2,7 @@ package dev.lazypull.benchmarks.format;
 
 import dev.lazypull.format.EncodedLayer;
 import dev.lazypull.format.FormatException;
+import dev.lazypull.format.IndexBudget;
 import dev.lazypull.format.encode.EncoderOptions;
 import dev.lazypull.format.merge.MergedIndex;
 import dev.lazypull.format.toc.LayerToc;
@@ -48,7 +49,7 @@ public class TocBenchmark {
     layer = corpus.encode(EncoderOptions.defaults(), blob);
     byte[] b = blob.toByteArray();
     toc = Arrays.copyOfRange(b, (int) layer.toc().offset(), b.length);
-    decoded = LayerToc.read(toc, layer.toc(), layer.digest());
+    decoded = LayerToc.read(toc, layer.descriptor(), layer.toc(), IndexBudget.unlimited());
     index = MergedIndex.of(List.of(decoded));
     lookups = new byte[1024][][];
     for (int i = 0; i < lookups.length; i++) {
@@ -62,7 +63,7 @@ public class TocBenchmark {
   @Benchmark
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
   public LayerToc decodeToc() throws FormatException {
-    return LayerToc.read(toc, layer.toc(), layer.digest());
+    return LayerToc.read(toc, layer.descriptor(), layer.toc(), IndexBudget.unlimited());
   }
 
   @Benchmark

@@ -1,6 +1,7 @@
 package dev.lazypull.cli.mount;
 
 import dev.lazypull.cli.Main;
+import dev.lazypull.format.IndexBudget;
 import dev.lazypull.snapshotter.control.RunDirectory;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -32,8 +33,9 @@ public final class DaemonLauncher {
     }
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("--enable-native-access=ALL-UNNAMED");
-    // The memory tier plus room for the index and the request buffers.
-    command.add("-Xmx" + ((memoryBytes >> 20) + 512) + "m");
+    // The memory tier, the index's bound (an image needing more is refused before it allocates),
+    // and room for the request buffers.
+    command.add("-Xmx" + ((memoryBytes >> 20) + (IndexBudget.DEFAULT_MAX_BYTES >> 20) + 256) + "m");
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(Main.class.getName());

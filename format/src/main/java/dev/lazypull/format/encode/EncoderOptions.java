@@ -1,5 +1,7 @@
 package dev.lazypull.format.encode;
 
+import dev.lazypull.format.toc.FrameTable;
+
 /**
  * How a layer is cut into frames and compressed. Files of at least {@code largeFileThreshold}
  * bytes are chunked by content ({@code minChunk}/{@code avgChunk}/{@code maxChunk}, FastCDC);
@@ -16,15 +18,16 @@ public record EncoderOptions(
     if (level < 1 || level > 22) {
       throw new IllegalArgumentException("zstd level must be 1..22, got " + level);
     }
-    if (minChunk < 64 || avgChunk < minChunk || maxChunk < avgChunk || maxChunk > (64 << 20)) {
-      throw new IllegalArgumentException(
-          "chunk sizes must satisfy 64 <= min <= avg <= max <= 64 MiB, got " + minChunk + "/" + avgChunk + "/" + maxChunk);
+    if (minChunk < 64 || avgChunk < minChunk || maxChunk < avgChunk || maxChunk > FrameTable.MAX_FRAME_BYTES) {
+      throw new IllegalArgumentException("chunk sizes must satisfy 64 <= min <= avg <= max <= "
+          + (FrameTable.MAX_FRAME_BYTES >> 20) + " MiB, got " + minChunk + "/" + avgChunk + "/" + maxChunk);
     }
     if (Integer.bitCount(avgChunk) != 1) {
       throw new IllegalArgumentException("average chunk size must be a power of two, got " + avgChunk);
     }
-    if (groupTarget < 512 || groupTarget > (64 << 20)) {
-      throw new IllegalArgumentException("group target must be 512 B .. 64 MiB, got " + groupTarget);
+    if (groupTarget < 512 || groupTarget > FrameTable.MAX_FRAME_BYTES) {
+      throw new IllegalArgumentException("group target must be 512 B .. " + (FrameTable.MAX_FRAME_BYTES >> 20)
+          + " MiB, got " + groupTarget);
     }
     if (largeFileThreshold < 1 || largeFileThreshold > maxChunk) {
       // smaller files share frames whole, so the threshold bounds the largest group frame

@@ -5,6 +5,7 @@ import dev.lazypull.format.EntryType;
 import dev.lazypull.format.LazyAnnotations.TocPointer;
 import dev.lazypull.format.TarEntry;
 import dev.lazypull.format.chunking.FastCdc;
+import dev.lazypull.format.toc.FrameTable;
 import dev.lazypull.format.toc.TocWriter;
 import dev.lazypull.oci.Digest;
 import java.io.EOFException;
@@ -146,10 +147,7 @@ public final class LayerEncoder implements AutoCloseable {
 
   private void appendFromStream(TarEntry e, InputStream data, long n) throws IOException {
     while (n > 0) {
-      if (groupLength == group.length) {
-        group = Arrays.copyOf(group, group.length * 2);
-      }
-      int want = (int) Math.min(group.length - groupLength, n);
+      int want = (int) Math.min(roomInGroup(n), n);
       readFully(e, data, group, groupLength, want);
       diffId.update(group, groupLength, want);
       groupLength += want;
@@ -158,14 +156,32 @@ public final class LayerEncoder implements AutoCloseable {
     }
   }
 
-  private void appendToGroup(byte[] b, int off, int len) {
-    if (groupLength + len > group.length) {
-      group = Arrays.copyOf(group, Math.max(group.length * 2, groupLength + len));
+  private void appendToGroup(byte[] b, int off, int len) throws IOException {
+    while (len > 0) {
+      int want = (int) Math.min(roomInGroup(len), len);
+      System.arraycopy(b, off, group, groupLength, want);
+      diffId.update(b, off, want);
+      groupLength += want;
+      tarOffset += want;
+      off += want;
+      len -= want;
     }
-    System.arraycopy(b, off, group, groupLength, len);
-    diffId.update(b, off, len);
-    groupLength += len;
-    tarOffset += len;
+  }
+
+  /**
+   * Room for up to {@code wanted} more bytes in the group, growing it; a group that has reached
+   * the format's frame limit (huge extension headers, a long trailer) is closed first, so no frame
+   * exceeds {@link FrameTable#MAX_FRAME_BYTES}.
+   */
+  private int roomInGroup(long wanted) throws IOException {
+    if (groupLength == FrameTable.MAX_FRAME_BYTES) {
+      flushGroup();
+    }
+    if (groupLength == group.length) {
+      long n = Math.min(FrameTable.MAX_FRAME_BYTES, Math.max(group.length * 2L, groupLength + wanted));
+      group = Arrays.copyOf(group, (int) n);
+    }
+    return group.length - groupLength;
   }
 
   private void flushGroup() throws IOException {

@@ -1,5 +1,7 @@
 package dev.lazypull.format.merge;
 
+import dev.lazypull.format.IndexBudget;
+import dev.lazypull.format.IndexTooLargeException;
 import java.util.Arrays;
 
 /**
@@ -10,6 +12,7 @@ import java.util.Arrays;
  * for good: removing it only clears the child, re-adding sets it again.
  */
 final class DirectoryTable {
+  private final IndexBudget budget;
   private int[] edgeDir = new int[1024];
   private int[] edgeChild = new int[1024];
   private int[] edgeNext = new int[1024];
@@ -20,7 +23,8 @@ final class DirectoryTable {
   private int[] firstEdge = new int[1024];
   private int[] slots = new int[2048];
 
-  DirectoryTable() {
+  DirectoryTable(IndexBudget budget) {
+    this.budget = budget;
     Arrays.fill(slots, -1);
     Arrays.fill(firstEdge, -1);
   }
@@ -64,7 +68,7 @@ final class DirectoryTable {
   }
 
   /** Sets (adds or replaces) the child named {@code name[off, off+len)} of {@code dirNode}. */
-  void put(int dirNode, byte[] name, int off, int len, int child) {
+  void put(int dirNode, byte[] name, int off, int len, int child) throws IndexTooLargeException {
     int e = find(dirNode, name, off, len);
     if (e < 0) {
       e = add(dirNode, name, off, len);
@@ -99,20 +103,25 @@ final class DirectoryTable {
     }
   }
 
-  private int add(int dirNode, byte[] name, int off, int len) {
+  private int add(int dirNode, byte[] name, int off, int len) throws IndexTooLargeException {
     if (edges + 1 >= edgeDir.length) {
       int n = edgeDir.length * 2;
+      budget.charge(16L * n, "the merged index's " + n + " directory entries");
       edgeDir = Arrays.copyOf(edgeDir, n);
       edgeChild = Arrays.copyOf(edgeChild, n);
       edgeNext = Arrays.copyOf(edgeNext, n);
       edgeNameOff = Arrays.copyOf(edgeNameOff, n + 1);
     }
     if (nameBytes + len > names.length) {
-      names = Arrays.copyOf(names, Math.max(names.length * 2, nameBytes + len));
+      int n = Math.max(names.length * 2, nameBytes + len);
+      budget.charge(n, "the merged index's names (" + n + " bytes)");
+      names = Arrays.copyOf(names, n);
     }
     if (dirNode >= firstEdge.length) {
       int old = firstEdge.length;
-      firstEdge = Arrays.copyOf(firstEdge, Math.max(old * 2, dirNode + 1));
+      int n = Math.max(old * 2, dirNode + 1);
+      budget.charge(4L * n, "the merged index's " + n + " directories");
+      firstEdge = Arrays.copyOf(firstEdge, n);
       Arrays.fill(firstEdge, old, firstEdge.length, -1);
     }
     int e = edges++;
@@ -130,7 +139,8 @@ final class DirectoryTable {
     return e;
   }
 
-  private void rehash() {
+  private void rehash() throws IndexTooLargeException {
+    budget.charge(8L * slots.length, "the merged index's name hash (" + 2 * slots.length + " slots)");
     slots = new int[slots.length * 2];
     Arrays.fill(slots, -1);
     for (int e = 0; e < edges; e++) {

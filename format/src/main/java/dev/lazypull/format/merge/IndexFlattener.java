@@ -1,6 +1,8 @@
 package dev.lazypull.format.merge;
 
 import dev.lazypull.format.EntryType;
+import dev.lazypull.format.IndexBudget;
+import dev.lazypull.format.IndexTooLargeException;
 import dev.lazypull.format.toc.LayerToc;
 import java.util.Arrays;
 import java.util.List;
@@ -12,6 +14,10 @@ import java.util.List;
  */
 final class IndexFlattener {
   private static final int IMPLICIT_DIR_MODE = 0755;
+  /** The attribute tables per inode (type, mode, uid, gid, size, mtime, nanos, nlink, parent, device pair, layer, data offset, children, link and xattr offsets). */
+  private static final int BYTES_PER_INODE = 1 + 4 + 4 + 4 + 8 + 8 + 4 + 4 + 4 + 8 + 4 + 8 + 8 + 8;
+
+  private final IndexBudget budget;
 
   int maxIno;
   byte[] types;
@@ -36,8 +42,17 @@ final class IndexFlattener {
   int[] xattrOff;
   byte[] xattrs;
 
-  IndexFlattener flatten(LayerApplier tree, List<LayerToc> tocs) {
+  IndexFlattener(IndexBudget budget) {
+    this.budget = budget;
+  }
+
+  IndexFlattener flatten(LayerApplier tree, List<LayerToc> tocs) throws IndexTooLargeException {
     DirectoryTable dirs = tree.dirs;
+    // Numbering's own arrays, then the tables by inode (at most one per node) and by directory entry.
+    budget.charge(24L * tree.nodeCount() + 4L * dirs.edgeCount(), "numbering the merged index's " + tree.nodeCount()
+        + " nodes");
+    budget.charge((long) BYTES_PER_INODE * (tree.nodeCount() + 1) + 8L * dirs.edgeCount(), "the merged index's tables for "
+        + tree.nodeCount() + " inodes and " + dirs.edgeCount() + " directory entries");
     int[] inoOf = new int[tree.nodeCount()];
     int[] nodeOf = new int[tree.nodeCount() + 1];
     int[] entryEdges = new int[Math.max(1, dirs.edgeCount())];
@@ -85,7 +100,7 @@ final class IndexFlattener {
     return this;
   }
 
-  private void copyAttributes(LayerApplier tree, List<LayerToc> tocs, int[] nodeOf, int[] inoOf) {
+  private void copyAttributes(LayerApplier tree, List<LayerToc> tocs, int[] nodeOf, int[] inoOf) throws IndexTooLargeException {
     int n = maxIno + 1;
     types = new byte[n];
     modes = new int[n];
@@ -101,8 +116,8 @@ final class IndexFlattener {
     dataOffsets = new long[n];
     linkOff = new int[n + 1];
     xattrOff = new int[n + 1];
-    Pool linkPool = new Pool();
-    Pool xattrPool = new Pool();
+    Pool linkPool = new Pool(budget, "the merged index's link targets");
+    Pool xattrPool = new Pool(budget, "the merged index's xattrs");
     for (int ino = 1; ino <= maxIno; ino++) {
       int node = nodeOf[ino];
       EntryType type = tree.type(node);
@@ -146,10 +161,10 @@ final class IndexFlattener {
     xattrs = xattrPool.toArray();
   }
 
-  private void copyEntries(DirectoryTable dirs, int[] edges, int count, int[] inoOf) {
+  private void copyEntries(DirectoryTable dirs, int[] edges, int count, int[] inoOf) throws IndexTooLargeException {
     entryIno = new int[count];
     entryNameOff = new int[count + 1];
-    Pool namePool = new Pool();
+    Pool namePool = new Pool(budget, "the merged index's names");
     for (int k = 0; k < count; k++) {
       int e = edges[k];
       int ino = inoOf[dirs.child(e)];
@@ -195,20 +210,29 @@ final class IndexFlattener {
         names, dirs.nameOff(y), dirs.nameOff(y) + dirs.nameLen(y));
   }
 
-  /** A growable byte array. */
+  /** A growable byte array, each growth charged to the budget (plus the final copy). */
   private static final class Pool {
+    private final IndexBudget budget;
+    private final String what;
     private byte[] bytes = new byte[1024];
     int length;
 
-    void add(byte[] b) {
+    Pool(IndexBudget budget, String what) {
+      this.budget = budget;
+      this.what = what;
+    }
+
+    void add(byte[] b) throws IndexTooLargeException {
       if (b != null) {
         add(b, 0, b.length);
       }
     }
 
-    void add(byte[] b, int off, int len) {
+    void add(byte[] b, int off, int len) throws IndexTooLargeException {
       if (length + len > bytes.length) {
-        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + len));
+        int n = Math.max(bytes.length * 2, length + len);
+        budget.charge(n + (long) length, what + " (" + n + " bytes)");
+        bytes = Arrays.copyOf(bytes, n);
       }
       System.arraycopy(b, off, bytes, length, len);
       length += len;

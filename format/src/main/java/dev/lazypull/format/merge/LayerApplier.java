@@ -2,6 +2,8 @@ package dev.lazypull.format.merge;
 
 import dev.lazypull.format.EntryType;
 import dev.lazypull.format.FormatException;
+import dev.lazypull.format.IndexBudget;
+import dev.lazypull.format.IndexTooLargeException;
 import dev.lazypull.format.toc.LayerToc;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -19,7 +21,8 @@ final class LayerApplier {
   static final int ROOT = 0;
   private static final int WHITEOUT_PREFIX = ".wh.".length();
 
-  final DirectoryTable dirs = new DirectoryTable();
+  private final IndexBudget budget;
+  final DirectoryTable dirs;
   private byte[] types = new byte[1024];
   private int[] layers = new int[1024];
   private int[] entries = new int[1024];
@@ -28,6 +31,11 @@ final class LayerApplier {
   /** The directory the previous entry went into: tar order keeps a directory's entries together. */
   private byte[] cachedDirPath = new byte[0];
   private int cachedDir = -1;
+
+  LayerApplier(IndexBudget budget) {
+    this.budget = budget;
+    this.dirs = new DirectoryTable(budget);
+  }
 
   LayerApplier apply(List<LayerToc> tocs) throws FormatException {
     newNode(EntryType.DIR, -1, -1, ROOT);
@@ -174,9 +182,10 @@ final class LayerApplier {
     return node;
   }
 
-  private int newNode(EntryType type, int layer, int entry, int parent) {
+  private int newNode(EntryType type, int layer, int entry, int parent) throws IndexTooLargeException {
     if (nodes == types.length) {
       int n = nodes * 2;
+      budget.charge(13L * n, "the merged index's " + n + " nodes");
       types = Arrays.copyOf(types, n);
       layers = Arrays.copyOf(layers, n);
       entries = Arrays.copyOf(entries, n);

@@ -3,6 +3,7 @@ package dev.lazypull.format.merge;
 import dev.lazypull.format.ChunkLocation;
 import dev.lazypull.format.EntryType;
 import dev.lazypull.format.FormatException;
+import dev.lazypull.format.IndexBudget;
 import dev.lazypull.format.toc.FrameTable;
 import dev.lazypull.format.toc.LayerToc;
 import dev.lazypull.format.toc.PrefetchList;
@@ -76,15 +77,25 @@ public final class MergedIndex {
     this.xattrs = f.xattrs;
   }
 
-  /** Merges {@code layers}, lowest first. Throws naming the layer and entry for an inconsistent TOC. */
-  public static MergedIndex of(List<LayerToc> layers) throws FormatException {
+  /**
+   * Merges {@code layers}, lowest first, charging what it allocates to {@code budget} before it
+   * does. Throws naming the layer and entry for an inconsistent TOC, and {@link
+   * dev.lazypull.format.IndexTooLargeException} when the index would pass the budget.
+   */
+  public static MergedIndex of(List<LayerToc> layers, IndexBudget budget) throws FormatException {
     FrameTable[] frames = new FrameTable[layers.size()];
     for (int i = 0; i < frames.length; i++) {
       frames[i] = layers.get(i).frames();
     }
     PrefetchList prefetch = layers.isEmpty() ? PrefetchList.EMPTY : layers.getLast().prefetch();
     checkPrefetch(prefetch, frames);
-    return new MergedIndex(frames, new IndexFlattener().flatten(new LayerApplier().apply(layers), layers), prefetch);
+    return new MergedIndex(frames, new IndexFlattener(budget).flatten(new LayerApplier(budget).apply(layers), layers),
+        prefetch);
+  }
+
+  /** {@link #of(List, IndexBudget)} without a memory bound: for tools and tests that made the TOCs. */
+  public static MergedIndex of(List<LayerToc> layers) throws FormatException {
+    return of(layers, IndexBudget.unlimited());
   }
 
   /** Only the top layer's list counts (a lower layer's came from the image it was recorded in). */

@@ -11,6 +11,12 @@ import java.util.List;
  * is {@code digest(i)}. Immutable.
  */
 public final class FrameTable {
+  /**
+   * The most one frame may decompress to. A read allocates whole frames, so this bounds the memory
+   * one read of any image can take; the encoder never writes larger frames (docs/FORMAT.md 1.1).
+   */
+  public static final int MAX_FRAME_BYTES = 16 << 20;
+
   private final Digest layer;
   private final long[] compressedOffsets;
   private final long[] uncompressedOffsets;

@@ -3,8 +3,10 @@ package dev.lazypull.format.toc;
 import com.github.luben.zstd.Zstd;
 import dev.lazypull.format.EntryType;
 import dev.lazypull.format.FormatException;
+import dev.lazypull.format.IndexBudget;
 import dev.lazypull.format.LazyAnnotations.TocPointer;
 import dev.lazypull.format.TarEntry;
+import dev.lazypull.oci.Descriptor;
 import dev.lazypull.oci.Digest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -61,29 +63,58 @@ public final class LayerToc {
   }
 
   /**
-   * Verifies that {@code skippableFrame} (the TOC's whole zstd skippable frame, header included) has
-   * digest {@code expected}, then decodes it. Throws {@link FormatException} naming the problem for a
-   * digest mismatch, truncation, an unknown version or an unsafe name.
+   * Checks, before the TOC is fetched, that {@code pointer} places it where the format says (it
+   * ends the blob of {@code layer}, whose size the manifest pins) and takes its bytes from {@code
+   * budget}. Throws {@link FormatException} naming the layer and the check.
+   */
+  public static void requirePlacement(Descriptor layer, TocPointer pointer, IndexBudget budget) throws FormatException {
+    requireEndsBlob(layer, pointer);
+    budget.charge(pointer.length(), "TOC of layer " + layer.digest() + " (" + pointer.length() + " bytes)");
+  }
+
+  /**
+   * The verified TOC of {@code layer}: {@code skippableFrame} (the bytes {@code pointer} names,
+   * header included) must have the pinned length and digest, and the decoded TOC must fit the blob
+   * (the frames fill it up to the TOC exactly) and {@code budget}. Every check is described in
+   * docs/FORMAT.md 3.2; a failure throws {@link FormatException} naming the layer and the check.
+   */
+  public static LayerToc read(byte[] skippableFrame, Descriptor layer, TocPointer pointer, IndexBudget budget)
+      throws FormatException {
+    String what = "TOC of layer " + layer.digest();
+    requireEndsBlob(layer, pointer);
+    if (skippableFrame.length != pointer.length()) {
+      throw new FormatException(what + " is " + skippableFrame.length + " bytes, the annotation says " + pointer.length());
+    }
+    requireDigest(skippableFrame, pointer.digest(), layer.digest());
+    return decode(skippableFrame, layer.digest(), pointer.offset(), budget);
+  }
+
+  /**
+   * Verifies that {@code skippableFrame} has digest {@code expected}, then decodes it with no blob
+   * to check it against and no memory bound: for tools and tests that made the TOC themselves.
    */
   public static LayerToc read(byte[] skippableFrame, Digest expected, Digest layer) throws FormatException {
+    requireDigest(skippableFrame, expected, layer);
+    return decode(skippableFrame, layer, -1, IndexBudget.unlimited());
+  }
+
+  private static void requireEndsBlob(Descriptor layer, TocPointer pointer) throws FormatException {
+    if (pointer.offset() + pointer.length() != layer.size()) {
+      throw new FormatException("TOC of layer " + layer.digest() + ": the annotations place it at bytes " + pointer.offset()
+          + "+" + pointer.length() + ", but it must end the blob, which is " + layer.size() + " bytes");
+    }
+  }
+
+  private static void requireDigest(byte[] skippableFrame, Digest expected, Digest layer) throws FormatException {
     MessageDigest sha = Digest.newSha256();
     Digest actual = Digest.of(sha.digest(skippableFrame));
     if (!actual.equals(expected)) {
       throw new FormatException("TOC of layer " + layer + " has digest " + actual + ", expected " + expected);
     }
-    return decode(skippableFrame, layer);
   }
 
-  /** {@link #read(byte[], Digest, Digest)} with the digest and length from the layer's annotations. */
-  public static LayerToc read(byte[] skippableFrame, TocPointer pointer, Digest layer) throws FormatException {
-    if (skippableFrame.length != pointer.length()) {
-      throw new FormatException("TOC of layer " + layer + " is " + skippableFrame.length + " bytes, the annotation says "
-          + pointer.length());
-    }
-    return read(skippableFrame, pointer.digest(), layer);
-  }
-
-  private static LayerToc decode(byte[] f, Digest layer) throws FormatException {
+  /** {@code tocOffset}: where the TOC starts in the blob, so where the frames must end; -1 when unknown. */
+  private static LayerToc decode(byte[] f, Digest layer, long tocOffset, IndexBudget budget) throws FormatException {
     String what = "TOC of layer " + layer;
     if (f.length < TocLayout.HEADER_BYTES) {
       throw new FormatException(what + " is truncated: " + f.length + " bytes, the header alone is " + TocLayout.HEADER_BYTES);
@@ -100,22 +131,29 @@ public final class LayerToc {
     }
     int bodyLength = TocLayout.getIntLE(f, 16);
     if (bodyLength < 0 || bodyLength > TocLayout.MAX_BODY_BYTES) {
-      throw new FormatException(what + ": body length " + Integer.toUnsignedLong(bodyLength) + " exceeds the limit");
+      throw new FormatException(what + ": body length " + Integer.toUnsignedLong(bodyLength) + " exceeds the limit of "
+          + TocLayout.MAX_BODY_BYTES + " bytes");
     }
-    long declared = Zstd.getFrameContentSize(f, TocLayout.HEADER_BYTES, f.length - TocLayout.HEADER_BYTES);
+    int bodyEnd = TocExtensions.bodyEnd(f, what); // extension frames may follow the body
+    int compressedBody = bodyEnd - TocLayout.HEADER_BYTES;
+    if (bodyLength > (long) TocLayout.ZSTD_MAX_RATIO * compressedBody) {
+      throw new FormatException(what + ": body length " + bodyLength + " cannot come out of " + compressedBody
+          + " compressed bytes (zstd inflates at most " + TocLayout.ZSTD_MAX_RATIO + " times)");
+    }
+    long declared = Zstd.getFrameContentSize(f, TocLayout.HEADER_BYTES, compressedBody);
     if (declared != bodyLength) {
       throw new FormatException(what + ": compressed body is corrupt or truncated (content size " + declared
           + ", expected " + bodyLength + ")");
     }
-    int bodyEnd = TocExtensions.bodyEnd(f, what);
+    budget.charge(bodyLength, what + ": its body of " + bodyLength + " bytes");
     byte[] body = new byte[bodyLength];
-    long n = Zstd.decompressByteArray(body, 0, bodyLength, f, TocLayout.HEADER_BYTES, bodyEnd - TocLayout.HEADER_BYTES);
+    long n = Zstd.decompressByteArray(body, 0, bodyLength, f, TocLayout.HEADER_BYTES, compressedBody);
     if (Zstd.isError(n) || n != bodyLength) {
       throw new FormatException(what + ": compressed body is corrupt or truncated ("
           + (Zstd.isError(n) ? Zstd.getErrorName(n) : n + " of " + bodyLength + " bytes") + ")");
     }
-    TocDecoder decoded = new TocDecoder(new VarintReader(body, 0, bodyLength, what), layer, what).decode();
-    return new LayerToc(decoded, TocExtensions.prefetch(f, what));
+    TocDecoder decoded = new TocDecoder(new VarintReader(body, 0, bodyLength, what), layer, what, tocOffset, budget).decode();
+    return new LayerToc(decoded, TocExtensions.prefetch(f, bodyEnd, what, budget));
   }
 
   /**

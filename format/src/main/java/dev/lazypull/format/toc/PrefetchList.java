@@ -1,6 +1,7 @@
 package dev.lazypull.format.toc;
 
 import dev.lazypull.format.FormatException;
+import dev.lazypull.format.IndexBudget;
 import java.util.Arrays;
 
 /**
@@ -74,14 +75,15 @@ public final class PrefetchList {
     return Arrays.copyOf(w.array(), w.length());
   }
 
-  static PrefetchList decodePayload(byte[] b, int off, int end, String what) throws FormatException {
+  static PrefetchList decodePayload(byte[] b, int off, int end, String what, IndexBudget budget) throws FormatException {
     VarintReader r = new VarintReader(b, off, end, what + ", prefetch list");
     // Every pair takes at least two bytes: the count cannot promise more than the bytes hold.
     int n = r.intVarint(Math.min(MAX_CHUNKS, r.remaining() / 2), "chunk count");
+    // the two columns, and the sorted keys that find repeats without an object per entry
+    budget.charge(16L * n, what + ": its prefetch list of " + n + " chunks");
     int[] layers = new int[n];
     int[] frames = new int[n];
     long previous = 0;
-    java.util.HashSet<Long> seen = new java.util.HashSet<>(Math.min(n, 1 << 16) * 2);
     for (int i = 0; i < n; i++) {
       layers[i] = r.intVarint(MAX_LAYER_INDEX, "layer of entry " + i);
       long frame = previous + r.signedVarint();
@@ -90,12 +92,20 @@ public final class PrefetchList {
       }
       frames[i] = (int) frame;
       previous = frame;
-      if (!seen.add((long) layers[i] << 32 | frames[i])) {
-        throw new FormatException(what + ", prefetch list: entry " + i + " repeats layer " + layers[i] + ", frame " + frame);
-      }
     }
     if (r.remaining() != 0) {
       throw new FormatException(what + ", prefetch list: " + r.remaining() + " unexpected bytes after the last entry");
+    }
+    long[] keys = new long[n];
+    for (int i = 0; i < n; i++) {
+      keys[i] = (long) layers[i] << 32 | frames[i];
+    }
+    Arrays.sort(keys);
+    for (int i = 1; i < n; i++) {
+      if (keys[i] == keys[i - 1]) {
+        throw new FormatException(what + ", prefetch list: it names layer " + (keys[i] >>> 32) + ", frame "
+            + (int) keys[i] + " twice");
+      }
     }
     return new PrefetchList(layers, frames);
   }

@@ -1,18 +1,30 @@
 package dev.lazypull.format.toc;
 
+import com.github.luben.zstd.Zstd;
 import dev.lazypull.format.EntryType;
 import dev.lazypull.format.FormatException;
+import dev.lazypull.format.IndexBudget;
 import dev.lazypull.format.PathNames;
 import dev.lazypull.oci.Digest;
 
 /** Decodes and validates a TOC body into the flat arrays {@link LayerToc} keeps. Used once. */
 final class TocDecoder {
-  private static final int MIN_FRAME_BYTES = 2 + TocLayout.DIGEST_BYTES;
+  private static final int MIN_FRAME_BODY_BYTES = 2 + TocLayout.DIGEST_BYTES;
   private static final int MIN_ENTRY_BYTES = 9;
+  /** The frame table's arrays per frame: two offsets and a digest. */
+  private static final int BYTES_PER_FRAME = 8 + 8 + TocLayout.DIGEST_BYTES;
+  /** The entry columns per entry (type, mode, uid, gid, size, mtime, nanos, data offset, 3 offsets, device pair). */
+  private static final int BYTES_PER_ENTRY = 1 + 4 + 4 + 4 + 8 + 8 + 4 + 8 + 3 * 4 + 8;
+  /** A path, link or xattr byte is held by a growing buffer (up to twice) and then copied once. */
+  private static final int HELD_PER_NAME_BYTE = 3;
 
   private final VarintReader r;
   private final Digest layer;
   private final String what;
+  private final long tocOffset;
+  private final IndexBudget budget;
+  /** Name bytes decoded but not yet charged: charged in batches to keep the budget off the hot path. */
+  private long unchargedNameBytes;
 
   FrameTable frames;
   int count;
@@ -33,15 +45,19 @@ final class TocDecoder {
   int[] devices;
   boolean hasDevices;
 
-  TocDecoder(VarintReader r, Digest layer, String what) {
+  /** {@code tocOffset}: where the TOC starts in the blob, so where the frames must end; -1 when unknown. */
+  TocDecoder(VarintReader r, Digest layer, String what, long tocOffset, IndexBudget budget) {
     this.r = r;
     this.layer = layer;
     this.what = what;
+    this.tocOffset = tocOffset;
+    this.budget = budget;
   }
 
   TocDecoder decode() throws FormatException {
     decodeFrames();
     decodeEntries();
+    chargeNames();
     if (r.remaining() != 0) {
       throw new FormatException(what + ": " + r.remaining() + " unexpected bytes after the last entry");
     }
@@ -49,20 +65,46 @@ final class TocDecoder {
   }
 
   private void decodeFrames() throws FormatException {
-    int n = r.intVarint(r.remaining() / MIN_FRAME_BYTES, "frame count");
+    // Each frame takes at least MIN_ZSTD_FRAME_BYTES of the blob before the TOC.
+    int maxFrames = r.remaining() / MIN_FRAME_BODY_BYTES;
+    if (tocOffset >= 0) {
+      maxFrames = (int) Math.min(maxFrames, tocOffset / TocLayout.MIN_ZSTD_FRAME_BYTES);
+    }
+    int n = r.intVarint(maxFrames, "frame count");
+    budget.charge((long) (n + 1) * BYTES_PER_FRAME, what + ": its frame table of " + n + " frames");
     long[] compressed = new long[n + 1];
     long[] uncompressed = new long[n + 1];
     for (int i = 0; i < n; i++) {
-      compressed[i + 1] = compressed[i] + r.varint(Integer.MAX_VALUE, "compressed length of frame " + i);
-      if (compressed[i + 1] == compressed[i]) {
-        throw new FormatException(what + ": frame " + i + " has compressed length 0");
+      long length = r.varint(Integer.MAX_VALUE, "compressed length of frame " + i);
+      if (length < TocLayout.MIN_ZSTD_FRAME_BYTES) {
+        throw new FormatException(what + ": frame " + i + " has compressed length " + length
+            + ", less than the smallest zstd frame (" + TocLayout.MIN_ZSTD_FRAME_BYTES + " bytes)");
+      }
+      compressed[i + 1] = compressed[i] + length;
+      if (tocOffset >= 0 && compressed[i + 1] > tocOffset) {
+        throw new FormatException(what + ": frame " + i + " (bytes " + compressed[i] + "+" + length
+            + ") runs past the frames' end at byte " + tocOffset + ", where the TOC starts");
       }
     }
+    if (tocOffset >= 0 && compressed[n] != tocOffset) {
+      throw new FormatException(what + ": the frames end at byte " + compressed[n] + ", but the TOC starts at byte "
+          + tocOffset + " (the frames must fill the blob up to the TOC)");
+    }
     for (int i = 0; i < n; i++) {
-      uncompressed[i + 1] = uncompressed[i] + r.varint(Integer.MAX_VALUE, "uncompressed length of frame " + i);
-      if (uncompressed[i + 1] == uncompressed[i]) {
+      long length = r.varint(FrameTable.MAX_FRAME_BYTES, "uncompressed length of frame " + i);
+      long packed = compressed[i + 1] - compressed[i];
+      if (length == 0) {
         throw new FormatException(what + ": frame " + i + " has uncompressed length 0");
       }
+      if (length > TocLayout.ZSTD_MAX_RATIO * packed) {
+        throw new FormatException(what + ": frame " + i + " claims " + length + " uncompressed bytes, which " + packed
+            + " compressed bytes cannot hold (zstd inflates at most " + TocLayout.ZSTD_MAX_RATIO + " times)");
+      }
+      if (packed > Zstd.compressBound(length)) {
+        throw new FormatException(what + ": frame " + i + " takes " + packed + " compressed bytes for " + length
+            + " uncompressed ones, more than zstd ever needs (" + Zstd.compressBound(length) + ")");
+      }
+      uncompressed[i + 1] = uncompressed[i] + length;
     }
     int start = r.skip(n * TocLayout.DIGEST_BYTES);
     byte[] digests = new byte[n * TocLayout.DIGEST_BYTES];
@@ -71,7 +113,10 @@ final class TocDecoder {
   }
 
   private void decodeEntries() throws FormatException {
-    count = r.intVarint(r.remaining() / MIN_ENTRY_BYTES, "entry count");
+    long tarSize = frames.uncompressedSize();
+    count = r.intVarint((int) Math.min(r.remaining() / MIN_ENTRY_BYTES, tarSize / TocLayout.TAR_BLOCK_BYTES),
+        "entry count (each entry is at least one tar block of the layer's " + tarSize + " bytes)");
+    budget.charge((long) count * BYTES_PER_ENTRY, what + ": its " + count + " entries");
     types = new byte[count];
     modes = new int[count];
     uids = new int[count];
@@ -84,7 +129,6 @@ final class TocDecoder {
     linkOff = new int[count + 1];
     xattrOff = new int[count + 1];
     devices = new int[2 * count];
-    long tarSize = frames.uncompressedSize();
     long mtime = 0;
     long fileEnd = 0;
     for (int i = 0; i < count; i++) {
@@ -126,20 +170,28 @@ final class TocDecoder {
       }
       linkOff[i + 1] = links.length();
       int xattrStart = r.position();
-      if (Xattrs.read(r).isEmpty()) {
-        xattrOff[i + 1] = xattrs.length();
-      } else {
+      if (!Xattrs.read(r).isEmpty()) {
         xattrs.bytes(r.buffer(), xattrStart, r.position() - xattrStart);
-        xattrOff[i + 1] = xattrs.length();
+      }
+      xattrOff[i + 1] = xattrs.length();
+      unchargedNameBytes += (pathOff[i + 1] - pathOff[i]) + (linkOff[i + 1] - linkOff[i]) + (xattrOff[i + 1] - xattrOff[i]);
+      if (unchargedNameBytes >= 1 << 20) {
+        chargeNames();
       }
     }
+  }
+
+  private void chargeNames() throws FormatException {
+    budget.charge(HELD_PER_NAME_BYTE * unchargedNameBytes, what + ": the names of its entries");
+    unchargedNameBytes = 0;
   }
 
   private String decodePath(int i) throws FormatException {
     int previousStart = i == 0 ? 0 : pathOff[i - 1];
     int previousLength = pathOff[i] - previousStart;
     int shared = r.intVarint(previousLength, "shared path prefix of entry " + i);
-    int suffix = r.intVarint(r.remaining(), "path length of entry " + i);
+    int suffix = r.intVarint(Math.min(r.remaining(), PathNames.MAX_PATH_BYTES - shared), "path length of entry " + i
+        + " (a path is at most " + PathNames.MAX_PATH_BYTES + " bytes)");
     int suffixStart = r.skip(suffix);
     paths.bytes(paths.array(), previousStart, shared);
     paths.bytes(r.buffer(), suffixStart, suffix);
@@ -153,7 +205,8 @@ final class TocDecoder {
   }
 
   private void decodeLink(int i, EntryType type, String path) throws FormatException {
-    int length = r.intVarint(r.remaining(), "link length of " + path);
+    int length = r.intVarint(Math.min(r.remaining(), PathNames.MAX_LINK_BYTES), "link length of " + path
+        + " (a link target is at most " + PathNames.MAX_LINK_BYTES + " bytes)");
     int start = r.skip(length);
     String target = Utf8.decode(r.buffer(), start, length, "link target of " + path);
     if (target.isEmpty() || target.indexOf('\0') >= 0) {

@@ -2,6 +2,7 @@ package dev.lazypull.format.toc;
 
 import com.github.luben.zstd.Zstd;
 import dev.lazypull.format.FormatException;
+import dev.lazypull.format.IndexBudget;
 import java.util.Arrays;
 
 /**
@@ -30,13 +31,14 @@ public final class TocExtensions {
   }
 
   /**
-   * The prefetch list among the extensions of {@code tocFrame} (whose header the caller checked),
+   * The prefetch list among the extensions of {@code tocFrame} (whose header the caller checked;
+   * its body ends at {@code bodyEnd}), charged to {@code budget},
    * {@link PrefetchList#EMPTY} when there is none. Extensions of another kind or a later version
    * are skipped; malformed framing, a second prefetch list or a corrupt one are refused.
    */
-  static PrefetchList prefetch(byte[] tocFrame, String what) throws FormatException {
+  static PrefetchList prefetch(byte[] tocFrame, int bodyEnd, String what, IndexBudget budget) throws FormatException {
     PrefetchList found = null;
-    int pos = bodyEnd(tocFrame, what);
+    int pos = bodyEnd;
     while (pos < tocFrame.length) {
       if (tocFrame.length - pos < 8) {
         throw new FormatException(what + ": " + (tocFrame.length - pos) + " stray bytes after the body");
@@ -56,7 +58,7 @@ public final class TocExtensions {
         if (found != null) {
           throw new FormatException(what + " has two prefetch lists");
         }
-        found = PrefetchList.decodePayload(tocFrame, pos + HEADER_BYTES, end, what);
+        found = PrefetchList.decodePayload(tocFrame, pos + HEADER_BYTES, end, what, budget);
       }
       pos = end;
     }

@@ -15,6 +15,16 @@ final class TocLayout {
    */
   static final int MAX_BODY_BYTES = 256 << 20;
   static final int DIGEST_BYTES = 32;
+  /**
+   * The most one zstd frame can decompress to per byte of frame: a block regenerates at most
+   * 128 KiB and takes at least 4 bytes (an RLE block: 3 header bytes, 1 byte), RFC 8878 3.1.1.2.
+   * A frame table claiming more (or a TOC header claiming a larger body) is lying.
+   */
+  static final int ZSTD_MAX_RATIO = 32768;
+  /** The smallest zstd frame with content: magic 4, frame header 2, block header 3, 1 byte. */
+  static final int MIN_ZSTD_FRAME_BYTES = 10;
+  /** Every TOC entry stands for at least one 512-byte tar header block of the layer's tar. */
+  static final int TAR_BLOCK_BYTES = 512;
 
   static void putIntLE(byte[] b, int off, int v) {
     b[off] = (byte) v;

@@ -1,6 +1,7 @@
 package dev.lazypull.format.toc;
 
 import dev.lazypull.format.FormatException;
+import dev.lazypull.format.TarEntry;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.Map;
@@ -12,6 +13,8 @@ import java.util.TreeMap;
  * decoded only when asked, since almost no entry has any.
  */
 public final class Xattrs {
+  /** Linux lists at most XATTR_LIST_MAX (64 KiB) of names, each with its NUL: at most 32k names. */
+  static final int MAX_COUNT = 32768;
 
   /** The encoding of {@code xattrs}; null when there are none. */
   public static byte[] encode(Map<String, byte[]> xattrs) {
@@ -46,16 +49,16 @@ public final class Xattrs {
 
   /** Reads and validates one xattr set; returns it (names checked: non-empty, no NUL). */
   static Map<String, byte[]> read(VarintReader r) throws FormatException {
-    int count = r.intVarint(r.remaining(), "xattr count");
+    int count = r.intVarint(Math.min(r.remaining() / 2, MAX_COUNT), "xattr count");
     TreeMap<String, byte[]> out = new TreeMap<>();
     for (int i = 0; i < count; i++) {
-      int nameLen = r.intVarint(r.remaining(), "xattr name length");
+      int nameLen = r.intVarint(Math.min(r.remaining(), TarEntry.MAX_XATTR_NAME_BYTES), "xattr name length");
       int nameOff = r.skip(nameLen);
       String name = Utf8.decode(r.buffer(), nameOff, nameLen, "xattr name");
       if (name.isEmpty() || name.indexOf('\0') >= 0) {
         throw new FormatException("TOC: bad xattr name \"" + name.replace("\0", "\\0") + "\"");
       }
-      int valueLen = r.intVarint(r.remaining(), "xattr value length");
+      int valueLen = r.intVarint(Math.min(r.remaining(), TarEntry.MAX_XATTR_VALUE_BYTES), "xattr value length");
       int valueOff = r.skip(valueLen);
       byte[] value = new byte[valueLen];
       System.arraycopy(r.buffer(), valueOff, value, 0, valueLen);

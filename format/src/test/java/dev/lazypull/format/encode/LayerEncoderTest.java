@@ -7,6 +7,7 @@ import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdInputStream;
 import dev.lazypull.format.EncodedLayer;
 import dev.lazypull.format.EntryType;
+import dev.lazypull.format.IndexBudget;
 import dev.lazypull.format.LazyAnnotations;
 import dev.lazypull.format.TarEntry;
 import dev.lazypull.format.testing.TestTar;
@@ -196,7 +197,7 @@ class LayerEncoderTest {
 
   static LayerToc readToc(EncodedLayer layer, byte[] blob) throws IOException {
     byte[] tocBytes = Arrays.copyOfRange(blob, (int) layer.toc().offset(), (int) layer.toc().offset() + layer.toc().length());
-    return LayerToc.read(tocBytes, layer.toc(), layer.digest());
+    return LayerToc.read(tocBytes, layer.descriptor(), layer.toc(), IndexBudget.unlimited());
   }
 
   static int indexOf(LayerToc toc, String path) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lazypull.format.EncodedLayer;
 import dev.lazypull.format.EntryType;
+import dev.lazypull.format.IndexBudget;
 import dev.lazypull.format.TarEntry;
 import dev.lazypull.format.encode.EncoderOptions;
 import dev.lazypull.format.testing.TestTar;
@@ -118,8 +119,8 @@ class MergedIndexModelTest {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       EncodedLayer encoded = tar.encode(OPTIONS, out);
       byte[] blob = out.toByteArray();
-      tocs.add(LayerToc.read(Arrays.copyOfRange(blob, (int) encoded.toc().offset(), blob.length), encoded.toc(),
-          encoded.digest()));
+      tocs.add(LayerToc.read(Arrays.copyOfRange(blob, (int) encoded.toc().offset(), blob.length), encoded.descriptor(),
+          encoded.toc(), IndexBudget.unlimited()));
     }
 
     MergedIndex index = MergedIndex.of(tocs);

@@ -8,6 +8,7 @@ import dev.lazypull.format.ChunkLocation;
 import dev.lazypull.format.EncodedLayer;
 import dev.lazypull.format.EntryType;
 import dev.lazypull.format.FormatException;
+import dev.lazypull.format.IndexBudget;
 import dev.lazypull.format.TarEntry;
 import dev.lazypull.format.encode.EncoderOptions;
 import dev.lazypull.format.testing.TestTar;
@@ -69,8 +70,8 @@ class MergedIndexTest {
     EncodedLayer layer = tar.encode(OPTIONS, out);
     byte[] blob = out.toByteArray();
     blobs.add(blob);
-    tocs.add(LayerToc.read(Arrays.copyOfRange(blob, (int) layer.toc().offset(), blob.length), layer.toc(),
-        layer.digest()));
+    tocs.add(LayerToc.read(Arrays.copyOfRange(blob, (int) layer.toc().offset(), blob.length), layer.descriptor(),
+        layer.toc(), IndexBudget.unlimited()));
   }
 
   /** Reads file bytes the way the snapshotter does: the chunks of the range, each frame decoded alone. */

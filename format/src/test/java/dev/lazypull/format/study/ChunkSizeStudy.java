@@ -3,6 +3,7 @@ package dev.lazypull.format.study;
 import dev.lazypull.format.ChunkLocation;
 import dev.lazypull.format.EncodedLayer;
 import dev.lazypull.format.EntryType;
+import dev.lazypull.format.IndexBudget;
 import dev.lazypull.format.encode.EncoderOptions;
 import dev.lazypull.format.encode.LayerEncoder;
 import dev.lazypull.format.merge.MergedIndex;
@@ -106,7 +107,7 @@ public final class ChunkSizeStudy {
         encoder.finishTar(parsed.trailer());
         layer = encoder.finish();
       }
-      LayerToc toc = LayerToc.read(out.tail(layer.toc().length()), layer.toc(), layer.digest());
+      LayerToc toc = LayerToc.read(out.tail(layer.toc().length()), layer.descriptor(), layer.toc(), IndexBudget.unlimited());
       tocs.add(toc);
       FrameTable frames = toc.frames();
       TocWriter framesOnly = new TocWriter();

@@ -2,10 +2,13 @@ package dev.lazypull.format.toc;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lazypull.format.EncodedLayer;
 import dev.lazypull.format.EntryType;
 import dev.lazypull.format.FormatException;
+import dev.lazypull.format.IndexBudget;
 import dev.lazypull.format.LazyAnnotations.TocPointer;
 import dev.lazypull.format.TarEntry;
+import dev.lazypull.oci.Descriptor;
 import dev.lazypull.oci.Digest;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -29,7 +32,10 @@ class LayerTocErrorsTest {
 
   static byte[] tocWithPath(byte[] path) {
     VarintWriter body = new VarintWriter();
-    body.varint(0);
+    body.varint(1); // one frame of two tar blocks
+    body.varint(10);
+    body.varint(1024);
+    body.bytes(new byte[32]);
     body.varint(1);
     body.u8(EntryType.DIR.code());
     body.varint(0);
@@ -65,8 +71,10 @@ class LayerTocErrorsTest {
   @Test
   void lengthDisagreeingWithTheAnnotationIsRejected() {
     byte[] toc = validToc();
-    TocPointer pointer = new TocPointer(0, toc.length + 1, Digest.sha256(toc));
-    assertThatThrownBy(() -> LayerToc.read(toc, pointer, LAYER)).hasMessageContaining("the annotation says");
+    TocPointer pointer = new TocPointer(10, toc.length + 1, Digest.sha256(toc));
+    Descriptor blob = new Descriptor(EncodedLayer.MEDIA_TYPE, LAYER, 10 + toc.length + 1);
+    assertThatThrownBy(() -> LayerToc.read(toc, blob, pointer, IndexBudget.unlimited()))
+        .hasMessageContaining("the annotation says");
   }
 
   @Test

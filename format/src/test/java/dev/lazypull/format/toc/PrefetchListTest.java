@@ -88,7 +88,7 @@ class PrefetchListTest {
 
     byte[] repeated = ok.clone();
     repeated[payload + 4] = 0; // second entry's delta 0: frame 2 again
-    assertThatThrownBy(() -> read(repeated)).hasMessageContaining("repeats layer 0, frame 2");
+    assertThatThrownBy(() -> read(repeated)).hasMessageContaining("names layer 0, frame 2 twice");
 
     byte[] negative = ok.clone();
     negative[payload + 2] = 3; // first delta -2

@@ -27,7 +27,7 @@ class TocRoundTripTest {
     for (int i = 0; i < frameLengths.size(); i++) {
       byte[] sha = Digest.sha256(new byte[] {(byte) i, (byte) (i >> 8)}).raw();
       digests.add(sha);
-      w.addFrame(frameLengths.get(i) / 3 + 1, frameLengths.get(i), sha);
+      w.addFrame(Math.max(10, frameLengths.get(i) / 3 + 1), frameLengths.get(i), sha);
       tarSize += frameLengths.get(i);
     }
     long[] dataOffsets = new long[entries.size()];
@@ -39,7 +39,7 @@ class TocRoundTripTest {
       offset += e.size();
     }
     if (offset > tarSize) { // make the frames cover the entries' data
-      w.addFrame(1, (int) (offset - tarSize), new byte[32]);
+      w.addFrame((int) Math.max(10, (offset - tarSize) / 3 + 1), (int) (offset - tarSize), new byte[32]);
     }
     for (int i = 0; i < entries.size(); i++) {
       w.addEntry(entries.get(i), dataOffsets[i]);

@@ -1,6 +1,7 @@
 package dev.lazypull.builder.inspect;
 
 import dev.lazypull.format.EntryType;
+import dev.lazypull.format.IndexBudget;
 import dev.lazypull.format.LazyAnnotations;
 import dev.lazypull.format.toc.LayerToc;
 import dev.lazypull.oci.Descriptor;
@@ -66,8 +67,10 @@ public final class ImageInspector {
       return new LayerReport(layer.digest(), layer.mediaType(), layer.size(), false, -1, -1, -1, -1, -1);
     }
     LazyAnnotations.TocPointer p = pointer.get();
+    IndexBudget budget = IndexBudget.of(IndexBudget.DEFAULT_MAX_BYTES);
+    LayerToc.requirePlacement(layer, p, budget);
     byte[] frame = store.readBlobRange(layer.digest(), p.offset(), p.length());
-    LayerToc toc = LayerToc.read(frame, p, layer.digest());
+    LayerToc toc = LayerToc.read(frame, layer, p, budget);
     int files = 0;
     for (int i = 0; i < toc.entryCount(); i++) {
       if (toc.type(i) == EntryType.FILE) {

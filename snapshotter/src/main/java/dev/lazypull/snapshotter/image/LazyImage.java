@@ -1,7 +1,8 @@
 package dev.lazypull.snapshotter.image;
 
-import dev.lazypull.format.LazyAnnotations;
+import dev.lazypull.format.IndexBudget;
 import dev.lazypull.format.LazyAnnotations.TocPointer;
+import dev.lazypull.format.LazyAnnotations;
 import dev.lazypull.format.merge.MergedIndex;
 import dev.lazypull.format.toc.LayerTocs;
 import dev.lazypull.oci.Descriptor;
@@ -32,10 +33,11 @@ public record LazyImage(String reference, ManifestBytes manifestBytes, ImageMani
   /**
    * Opens {@code reference} (tag or digest) of {@code store}, for this machine's platform when it
    * names an index. Throws {@link NotLazyImageException} when a layer has no TOC, the registry's
-   * error when something cannot be fetched, and {@code FormatException} when a TOC does not match
-   * the digest its manifest pins.
+   * error when something cannot be fetched, and {@code FormatException} naming the layer and the
+   * check when a TOC does not match the digest its manifest pins, does not fit its blob, or would
+   * take the index past {@code budget} ({@code IndexTooLargeException}). Nothing is kept then.
    */
-  public static LazyImage open(ImageStore store, String reference) throws IOException {
+  public static LazyImage open(ImageStore store, String reference, IndexBudget budget) throws IOException {
     ManifestBytes mb = store.getManifest(reference);
     if (MediaTypes.isIndex(mb.mediaType())) {
       ImageIndex index = OciJson.parseIndex(mb.bytes(), mb.mediaType());
@@ -47,9 +49,14 @@ public record LazyImage(String reference, ManifestBytes manifestBytes, ImageMani
     ImageManifest manifest = OciJson.parseManifest(mb.bytes(), mb.mediaType());
     List<TocPointer> pointers = tocPointers(store, reference, manifest);
 
-    LayerTocs.Fetched<byte[]> fetched =
-        LayerTocs.fetch(store, manifest.layers(), pointers, () -> readConfig(store, manifest.config()));
-    return new LazyImage(reference, mb, manifest, fetched.alongside(), MergedIndex.of(fetched.tocs()));
+    try {
+      LayerTocs.Fetched<byte[]> fetched =
+          LayerTocs.fetch(store, manifest.layers(), pointers, budget, () -> readConfig(store, manifest.config()));
+      return new LazyImage(reference, mb, manifest, fetched.alongside(), MergedIndex.of(fetched.tocs(), budget));
+    } catch (IOException | RuntimeException e) {
+      budget.release(); // a budget shared between images gets back what this one took
+      throw e;
+    }
   }
 
   private static List<TocPointer> tocPointers(ImageStore store, String reference, ImageManifest manifest)

@@ -1,5 +1,6 @@
 package dev.lazypull.snapshotter.mount;
 
+import dev.lazypull.format.IndexBudget;
 import dev.lazypull.fuse.FuseMount;
 import dev.lazypull.registry.ImageStore;
 import dev.lazypull.snapshotter.cache.ChunkCache;
@@ -67,7 +68,7 @@ public final class ImageMount implements AutoCloseable {
   public static ImageMount open(ImageStore store, String reference, Path mountPoint, MountSettings settings) throws IOException {
     MountPoints.requireEmptyDirectory(mountPoint);
     MountPoints.requireFuse();
-    LazyImage image = LazyImage.open(store, reference);
+    LazyImage image = LazyImage.open(store, reference, IndexBudget.of(settings.indexBytes()));
     ReadStats stats = new ReadStats();
     ChunkCache cache = ChunkCache.open(settings.memoryBytes(), settings.cacheDir(), settings.cacheBytes(), stats);
     ChunkFetcher fetcher = new ChunkFetcher(store, cache, settings.fetch(), stats, LayerFrames.of(image.index()));

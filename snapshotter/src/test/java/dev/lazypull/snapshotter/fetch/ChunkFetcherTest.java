@@ -189,6 +189,22 @@ class ChunkFetcherTest {
   }
 
   @Test
+  void aFrameHoldingAnotherLengthThanItsTocSaysFailsAtOnceWithoutRefetching() throws IOException {
+    TestLayer layer = TestLayer.of(10, 40_000);
+    ChunkLocation truth = layer.chunks().getFirst();
+    // a hostile TOC: the right frame and digest, a wrong uncompressed length
+    ChunkLocation lying = new ChunkLocation(truth.layer(), truth.compressedOffset(), truth.compressedLength(),
+        truth.uncompressedOffset(), truth.uncompressedLength() + 1, truth.digest());
+    FakeRegistry registry = new FakeRegistry().with(layer);
+    ChunkFetcher fetcher = fetcher(registry, OPTIONS.withTimeout(Duration.ofMinutes(5)));
+
+    assertThatThrownBy(() -> fetcher.load(List.of(lying)))
+        .isInstanceOf(ChunkVerificationException.class)
+        .hasMessageContaining("holds 40000 bytes, but the layer's TOC says 40001");
+    assertThat(registry.requests).hasSize(1);
+  }
+
+  @Test
   void transientErrorsAndShortBodiesAreRetried() throws IOException {
     TestLayer layer = TestLayer.of(9, 30_000, 30_000);
     FakeRegistry registry = new FakeRegistry().with(layer);

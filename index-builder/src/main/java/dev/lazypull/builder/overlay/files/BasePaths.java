@@ -2,8 +2,9 @@ package dev.lazypull.builder.overlay.files;
 
 import dev.lazypull.builder.overlay.BuildInputException;
 import dev.lazypull.format.EntryType;
-import dev.lazypull.format.LazyAnnotations;
+import dev.lazypull.format.IndexBudget;
 import dev.lazypull.format.LazyAnnotations.TocPointer;
+import dev.lazypull.format.LazyAnnotations;
 import dev.lazypull.format.merge.MergedIndex;
 import dev.lazypull.format.toc.LayerTocs;
 import dev.lazypull.oci.Descriptor;
@@ -44,7 +45,8 @@ public final class BasePaths {
       pointers.add(LazyAnnotations.tocPointer(layer.annotations())
           .orElseThrow(() -> new IOException("base layer " + layer.digest() + " has no lazypull index")));
     }
-    return new BasePaths(MergedIndex.of(LayerTocs.fetch(store, manifest.layers(), pointers, () -> null).tocs()));
+    IndexBudget budget = IndexBudget.of(IndexBudget.DEFAULT_MAX_BYTES);
+    return new BasePaths(MergedIndex.of(LayerTocs.fetch(store, manifest.layers(), pointers, budget, () -> null).tocs(), budget));
   }
 
   /**

@@ -7,6 +7,7 @@ import dev.lazypull.builder.overlay.BuildInputException;
 import dev.lazypull.builder.overlay.layer.AddedLayer;
 import dev.lazypull.builder.overlay.spec.AddSpec;
 import dev.lazypull.format.EncodedLayer;
+import dev.lazypull.format.IndexBudget;
 import dev.lazypull.format.encode.EncoderOptions;
 import dev.lazypull.format.merge.MergedIndex;
 import dev.lazypull.format.toc.LayerToc;
@@ -45,7 +46,8 @@ class BasePathsTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     EncodedLayer layer = AddedLayer.encode(List.copyOf(tree.values()), 0, EncoderOptions.defaults(), out);
     byte[] blob = out.toByteArray();
-    LayerToc toc = LayerToc.read(Arrays.copyOfRange(blob, (int) layer.toc().offset(), blob.length), layer.toc(), layer.digest());
+    LayerToc toc = LayerToc.read(Arrays.copyOfRange(blob, (int) layer.toc().offset(), blob.length), layer.descriptor(), layer.toc(),
+        IndexBudget.unlimited());
     base = new BasePaths(MergedIndex.of(List.of(toc)));
   }
 
