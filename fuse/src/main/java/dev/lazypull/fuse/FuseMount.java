@@ -14,6 +14,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -97,6 +98,15 @@ public final class FuseMount implements AutoCloseable {
     /** What INIT settled with the kernel. */
     public Negotiated negotiated() {
         return negotiated;
+    }
+
+    /**
+     * Completes when the kernel has ended this mount's connection, however it was unmounted:
+     * by {@link #close}, by umount(8) or fusermount3 -u from outside (the kernel then sends no
+     * DESTROY; the server sees its reads of /dev/fuse fail with ENODEV), or by an abort.
+     */
+    public CompletableFuture<Void> ended() {
+        return server.ended();
     }
 
     /** READs handed to the file system and not answered yet. */

@@ -184,6 +184,22 @@ class FuseBehaviourIT {
     }
 
     @Test
+    void anUnmountFromOutsideEndsTheConnectionAndCompletesEnded() throws Exception {
+        MemoryFileSystem fs = new MemoryFileSystem(0755, TestTree.T);
+        fs.file(fs.root(), "f", 0644, 0, 0, TestTree.T, 0, Content.of(new byte[100]));
+        try (FuseMount mount = FuseMount.mount(dir, fs, MountOptions.defaults())) {
+            assertThat(Files.readAllBytes(dir.resolve("f"))).hasSize(100);
+            assertThat(mount.ended()).isNotDone();
+            Process umount = new ProcessBuilder("umount", dir.toString()).inheritIO().start();
+            assertThat(umount.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(umount.exitValue()).isZero();
+            // No DESTROY comes for a fuse (not fuseblk) mount: the server learns it from ENODEV.
+            mount.ended().get(30, TimeUnit.SECONDS);
+            assertThat(MountTable.at(dir)).isEmpty();
+        }
+    }
+
+    @Test
     void closeWhileBusyDetachesAndStops() throws Exception {
         MemoryFileSystem fs = new MemoryFileSystem(0755, TestTree.T);
         fs.file(fs.root(), "f", 0644, 0, 0, TestTree.T, 0, Content.of(new byte[100]));

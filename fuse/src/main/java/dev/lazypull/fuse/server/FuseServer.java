@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -28,6 +29,7 @@ public final class FuseServer {
     private final int requestBuffer;
     private final List<Thread> threads = new ArrayList<>();
     private final CountDownLatch stopped;
+    private final CompletableFuture<Void> ended = new CompletableFuture<>();
 
     public FuseServer(DeviceChannel device, RequestHandler handler, MountOptions opts) {
         this.device = device;
@@ -43,6 +45,14 @@ public final class FuseServer {
 
     public void start() {
         threads.forEach(Thread::start);
+    }
+
+    /**
+     * Completes when every reader thread has ended: the kernel ended the connection (ENODEV once
+     * the file system is unmounted, by {@code close} or by umount(8) from outside, or an abort).
+     */
+    public CompletableFuture<Void> ended() {
+        return ended;
     }
 
     /** Waits for every reader thread to end; true if they did within the timeout. */
@@ -75,6 +85,9 @@ public final class FuseServer {
             LOG.log(System.Logger.Level.ERROR, "FUSE reader thread died", t);
         } finally {
             stopped.countDown();
+            if (stopped.getCount() == 0) {
+                ended.complete(null);
+            }
         }
     }
 }
