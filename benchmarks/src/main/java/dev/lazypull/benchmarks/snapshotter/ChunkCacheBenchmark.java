@@ -60,8 +60,8 @@ public class ChunkCacheBenchmark {
       byte[] data = new byte[chunkSize];
       random.nextBytes(data);
       digests[i] = Digest.sha256(data);
-      cache.putInMemory(digests[i], data);
-      cache.putOnDisk(digests[i], data);
+      disk.put(digests[i], data);
+      cache.put(digests[i], data);
     }
   }
 
@@ -82,7 +82,7 @@ public class ChunkCacheBenchmark {
 
   @Benchmark
   public byte[] memoryHit() {
-    return cache.getFromMemory(nextDigest());
+    return cache.getIfInMemory(nextDigest());
   }
 
   @Benchmark

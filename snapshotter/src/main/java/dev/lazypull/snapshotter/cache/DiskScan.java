@@ -1,5 +1,6 @@
 package dev.lazypull.snapshotter.cache;
 
+import dev.lazypull.oci.Digest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -8,26 +9,28 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Pattern;
 
 /**
  * One pass over the disk tier's two-level directory: every chunk file with its size and last use,
  * and the removal of temporary files that crashed writers left behind. Files may vanish during
- * the scan (other processes evict too); they are skipped.
+ * the scan (other processes evict too); they are skipped. An interrupt ends the scan early with
+ * what it has seen.
  */
-record DiskScan(List<Entry> entries, long totalBytes) {
+record DiskScan(List<Entry> entries) {
   private static final System.Logger LOG = System.getLogger(DiskScan.class.getName());
   private static final Pattern CHUNK_NAME = Pattern.compile("[0-9a-f]{64}");
 
-  record Entry(Path path, long size, long lastUsedMillis) {}
+  record Entry(Digest digest, int size, long lastUsedMillis) {}
 
   static DiskScan of(Path chunksDir, String tempPrefix, long staleTempBeforeMillis) {
     List<Entry> entries = new ArrayList<>();
-    long total = 0;
     try (DirectoryStream<Path> prefixes = Files.newDirectoryStream(chunksDir)) {
       for (Path prefix : prefixes) {
+        if (Thread.currentThread().isInterrupted()) {
+          break;
+        }
         if (!Files.isDirectory(prefix)) {
           continue;
         }
@@ -45,9 +48,8 @@ record DiskScan(List<Entry> entries, long totalBytes) {
               if (mtime < staleTempBeforeMillis) {
                 DiskTier.deleteQuietly(file);
               }
-            } else if (attrs.isRegularFile() && CHUNK_NAME.matcher(name).matches()) {
-              entries.add(new Entry(file, attrs.size(), mtime));
-              total += attrs.size();
+            } else if (attrs.isRegularFile() && CHUNK_NAME.matcher(name).matches() && attrs.size() <= Integer.MAX_VALUE) {
+              entries.add(new Entry(new Digest(name), (int) attrs.size(), mtime));
             }
           }
         } catch (NoSuchFileException | UncheckedIOException vanished) {
@@ -57,21 +59,6 @@ record DiskScan(List<Entry> entries, long totalBytes) {
     } catch (IOException e) {
       LOG.log(System.Logger.Level.WARNING, "chunk cache: cannot scan " + chunksDir + ": " + e.getMessage());
     }
-    return new DiskScan(entries, total);
-  }
-
-  /** Deletes the least recently used chunks until at most {@code targetBytes} remain; returns what remains. */
-  long deleteOldestUntil(long targetBytes) {
-    List<Entry> byAge = new ArrayList<>(entries);
-    byAge.sort(Comparator.comparingLong(Entry::lastUsedMillis));
-    long remaining = totalBytes;
-    for (Entry e : byAge) {
-      if (remaining <= targetBytes) {
-        break;
-      }
-      DiskTier.deleteQuietly(e.path());
-      remaining -= e.size();
-    }
-    return remaining;
+    return new DiskScan(entries);
   }
 }

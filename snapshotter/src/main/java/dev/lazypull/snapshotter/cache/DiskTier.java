@@ -1,5 +1,8 @@
 package dev.lazypull.snapshotter.cache;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.lazypull.oci.Digest;
 import dev.lazypull.snapshotter.stats.ReadStats;
 import java.io.IOException;
@@ -13,15 +16,15 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Comparator;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The disk tier: uncompressed chunks stored by content under {@code CACHE/chunks/sha256/ab/<hex>},
- * shared by every mount (and every process) that uses the same cache directory.
+ * The disk tier: uncompressed chunks stored by content under {@code CACHE/chunks/sha256/ab/<hex>}.
+ * One instance per cache directory and process; the node agent holds the node's one instance and
+ * shares it between all mounts.
  *
  * <p>Crash safety: a chunk is written to a temporary file in its final directory and renamed into
  * place, so no reader ever sees a half-written chunk under a digest name. Files are not fsynced:
@@ -29,21 +32,28 @@ import java.util.concurrent.atomic.AtomicLong;
  * about 2 GB/s with the CPU's SHA extensions, and a disk hit is then held in the memory tier, so
  * each chunk is hashed at most once per process). That also covers what rename alone cannot: a
  * power loss that leaves a renamed but empty file, a disk error, or a file changed by hand. A
- * chunk that fails verification is deleted and counts as a miss.
+ * chunk that fails verification is deleted and counts as a miss, so it is fetched again.
  *
- * <p>Size bound: least recently used first, by modification time, which a hit refreshes (atime is
- * unreliable under relatime/noatime). Several processes share the directory without
- * coordination, so eviction works from a fresh scan of the directory and tolerates files that
- * vanish under it; a reader that loses a race with eviction sees a miss, never an error. Each
- * process rescans after writing an eighth of the limit, so the directory exceeds the limit by at
- * most that much per other writer between scans.
+ * <p>Size bound: the accounting lives in memory, in a Caffeine cache of digest to file size
+ * weighed by bytes, so eviction (W-TinyLFU) picks its victims without listing the directory and
+ * deletes their files. At open the accounting is rebuilt by one scan of the directory on a
+ * background thread, oldest modification time first (a hit refreshes it, so the order after a
+ * restart is the order of last use); reads and writes work meanwhile, and nothing waits for it
+ * ({@link #rebuilt()} says when it is done). Temporary files left by a crashed writer are
+ * removed by that scan.
  *
- * <p>A failed write (disk full, read-only, I/O error) is logged, counted and dropped: the chunk is
- * still served from memory, and the temporary file is removed.
+ * <p>Several processes may still share a directory (one mount daemon per mount, before the agent
+ * owns them all). That stays safe: each process bounds the chunks it knows (those it found at open
+ * and those it wrote since), files that vanish (another process evicted them) are misses and leave
+ * its accounting, and a file another process wrote is adopted when it is read. What is not exact
+ * with several writers is the bound: the directory can hold up to the sum of their limits.
+ *
+ * <p>A failed write (disk full, read-only, I/O error) is logged at most once a minute, counted and
+ * dropped: the chunk is still served from memory, and the temporary file is removed.
  */
 public final class DiskTier implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(DiskTier.class.getName());
-  private static final String TEMP_PREFIX = ".tmp-";
+  static final String TEMP_PREFIX = ".tmp-";
   // A temporary file older than this was left by a crashed process: no live write takes so long.
   private static final long STALE_TEMP_MILLIS = TimeUnit.HOURS.toMillis(1);
   private static final long WRITE_FAILURE_LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
@@ -51,19 +61,31 @@ public final class DiskTier implements AutoCloseable {
   private final Path chunksDir;
   private final long maxBytes;
   private final ReadStats stats;
-  private final AtomicLong usedBytes = new AtomicLong();
-  private final AtomicLong writtenSinceScan = new AtomicLong();
-  private final AtomicBoolean evicting = new AtomicBoolean();
+  private final Cache<Digest, Integer> files;
   private final AtomicLong lastWriteFailureLog = new AtomicLong(System.nanoTime() - WRITE_FAILURE_LOG_INTERVAL_NANOS);
-  private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
+  private final CompletableFuture<Void> rebuilt = new CompletableFuture<>();
+  private final Thread rebuild;
 
   private DiskTier(Path chunksDir, long maxBytes, ReadStats stats) {
     this.chunksDir = chunksDir;
     this.maxBytes = maxBytes;
     this.stats = stats;
+    this.files =
+        Caffeine.newBuilder()
+            .maximumWeight(maxBytes)
+            .weigher((Digest d, Integer size) -> size)
+            // Deletes run on the thread that caused the eviction: a disk writer or reader, never a
+            // FUSE reader (those only look at the memory tier).
+            .executor(Runnable::run)
+            .removalListener(this::removed)
+            .build();
+    this.rebuild = Thread.ofVirtual().name("lazypull-cache-rebuild").unstarted(this::rebuildAccounting);
   }
 
-  /** Opens (creating when needed) the chunk store under {@code cacheDir}, bounded by {@code maxBytes}. */
+  /**
+   * Opens (creating when needed) the chunk store under {@code cacheDir}, bounded by {@code
+   * maxBytes}. Returns at once: the accounting of what is already there is rebuilt in the background.
+   */
   public static DiskTier open(Path cacheDir, long maxBytes, ReadStats stats) throws IOException {
     if (maxBytes <= 0) {
       throw new IllegalArgumentException("disk cache size must be positive: " + maxBytes);
@@ -78,14 +100,52 @@ public final class DiskTier implements AutoCloseable {
       throw new IOException("the chunk cache directory " + dir + " is not writable");
     }
     DiskTier tier = new DiskTier(dir, maxBytes, stats);
-    tier.evictNow();
+    tier.rebuild.start();
     return tier;
+  }
+
+  private void rebuildAccounting() {
+    try {
+      DiskScan scan = DiskScan.of(chunksDir, TEMP_PREFIX, System.currentTimeMillis() - STALE_TEMP_MILLIS);
+      scan.entries().stream()
+          .sorted(Comparator.comparingLong(DiskScan.Entry::lastUsedMillis))
+          .forEach(e -> files.asMap().putIfAbsent(e.digest(), e.size()));
+      files.cleanUp();
+      rebuilt.complete(null);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "chunk cache: rebuilding the accounting of " + chunksDir + " failed: " + e);
+      rebuilt.completeExceptionally(e);
+    }
+  }
+
+  /** Completes when the chunks found at open are accounted for (and the bound applied to them). */
+  public CompletableFuture<Void> rebuilt() {
+    return rebuilt;
+  }
+
+  private void removed(Digest digest, Integer size, RemovalCause cause) {
+    if (!cause.wasEvicted() || digest == null) {
+      return;
+    }
+    stats.diskEvicted();
+    // The chunk may have been written again since it was chosen: then its new file stays.
+    if (!files.asMap().containsKey(digest)) {
+      deleteQuietly(pathOf(digest));
+    }
   }
 
   /** Where the chunk with this digest lives (whether or not it is there). */
   public Path pathOf(Digest digest) {
     String hex = digest.hex();
     return chunksDir.resolve(hex.substring(0, 2)).resolve(hex);
+  }
+
+  /**
+   * Whether the tier knows the chunk, or has a file for it (one stat), without reading or
+   * verifying it: enough to decide not to fetch it ahead, not to serve it.
+   */
+  public boolean contains(Digest digest) {
+    return files.asMap().containsKey(digest) || Files.exists(pathOf(digest));
   }
 
   /** The verified chunk, or null when it is absent, vanished, unreadable or corrupt. */
@@ -95,6 +155,7 @@ public final class DiskTier implements AutoCloseable {
     try {
       data = Files.readAllBytes(path);
     } catch (NoSuchFileException e) {
+      files.invalidate(digest);
       return null;
     } catch (IOException e) {
       LOG.log(System.Logger.Level.WARNING, "chunk cache: cannot read " + path + ": " + e.getMessage());
@@ -103,10 +164,15 @@ public final class DiskTier implements AutoCloseable {
     if (!matches(digest, data)) {
       stats.verificationFailed();
       LOG.log(System.Logger.Level.WARNING, "chunk cache: " + path + " does not match its digest; removed");
+      files.invalidate(digest);
       deleteQuietly(path);
       return null;
     }
     touch(path);
+    // Counts the use for eviction; adopts a chunk another process wrote.
+    if (files.getIfPresent(digest) == null) {
+      files.put(digest, data.length);
+    }
     return data;
   }
 
@@ -122,6 +188,7 @@ public final class DiskTier implements AutoCloseable {
     Path target = pathOf(digest);
     if (Files.exists(target)) {
       touch(target);
+      files.put(digest, data.length);
       return true;
     }
     Path temp = null;
@@ -142,11 +209,7 @@ public final class DiskTier implements AutoCloseable {
       writeFailed(target, e);
       return false;
     }
-    long used = usedBytes.addAndGet(data.length);
-    long written = writtenSinceScan.addAndGet(data.length);
-    if (used > maxBytes || written > maxBytes / 8) {
-      evictInBackground();
-    }
+    files.put(digest, data.length);
     return true;
   }
 
@@ -159,48 +222,26 @@ public final class DiskTier implements AutoCloseable {
           System.Logger.Level.WARNING,
           "chunk cache: cannot write " + target + " (" + e.getMessage() + "); serving from memory only until writes succeed again");
     }
-    // Our own chunks may be what fills the disk: make room for the next write.
-    evictInBackground();
   }
 
-  /** Bytes held, as of the last scan plus this process's writes since. */
+  /** Bytes of the chunks accounted for (pending evictions applied). */
   public long usedBytes() {
-    return usedBytes.get();
+    files.cleanUp();
+    return files.policy().eviction().orElseThrow().weightedSize().orElse(0);
+  }
+
+  /** Chunks accounted for. */
+  public long chunkCount() {
+    return files.estimatedSize();
   }
 
   public long maxBytes() {
     return maxBytes;
   }
 
-  private void evictInBackground() {
-    if (evicting.compareAndSet(false, true)) {
-      try {
-        background.execute(
-            () -> {
-              try {
-                evictNow();
-              } finally {
-                evicting.set(false);
-              }
-            });
-      } catch (java.util.concurrent.RejectedExecutionException closed) {
-        evicting.set(false);
-      }
-    }
-  }
-
-  /**
-   * Scans the store, removes stale temporary files and, when over the limit, the least recently
-   * used chunks down to 90% of it. Safe against concurrent writers, readers and evictors.
-   */
-  public synchronized void evictNow() {
-    writtenSinceScan.set(0);
-    DiskScan scan = DiskScan.of(chunksDir, TEMP_PREFIX, System.currentTimeMillis() - STALE_TEMP_MILLIS);
-    long total = scan.totalBytes();
-    if (total > maxBytes) {
-      total = scan.deleteOldestUntil(maxBytes - maxBytes / 10);
-    }
-    usedBytes.set(total);
+  /** Applies pending evictions now (they otherwise run as writes and reads go). */
+  public void evictNow() {
+    files.cleanUp();
   }
 
   private static void touch(Path path) {
@@ -219,8 +260,14 @@ public final class DiskTier implements AutoCloseable {
     }
   }
 
+  /** Stops the rebuild if it still runs (what it has not counted stays on disk for the next start). */
   @Override
   public void close() {
-    background.close();
+    rebuild.interrupt();
+    try {
+      rebuild.join(TimeUnit.SECONDS.toMillis(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -9,10 +9,12 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,33 +22,42 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Delivers verified chunks for reads: from the cache when it holds them, else from the registry.
+ * "Give me these chunks" for one mounted image: the one component behind the file system that
+ * answers with verified chunks, from the node's {@link ChunkCache} (memory, then disk) or else
+ * from the registry, with single-flight (a chunk in flight is an entry of the cache's memory tier,
+ * so every reader of it, of any mount, waits on the same fetch).
  *
- * <p>For one read's chunks it takes those neither cached nor already in flight, merges neighbours
- * of a layer into Range requests ({@link RangePlanner}), and runs each request on its own virtual
- * thread, at most {@link FetchOptions#maxParallelRequests()} at a time. Every chunk in flight has
- * one shared future (single-flight): all readers of it wait on the same fetch. Each frame is
- * decompressed and its SHA-256 checked before it completes the future; a mismatch is fetched once
- * more on its own, and a second mismatch fails the read. Transport errors are retried with
- * back-off until the chunk's deadline ({@link FetchOptions#timeout()}), at which its future fails
- * and the request thread is interrupted, so a registry that stops answering costs a bounded wait
- * and no thread; the next read after it comes back fetches afresh.
+ * <p>The chunks of one lookup that the cache holds nowhere come here together: neighbours of a
+ * layer are merged into Range requests ({@link RangePlanner}), each run on its own virtual
+ * thread, at most {@link FetchOptions#maxParallelRequests()} at a time. Each frame is
+ * decompressed and its SHA-256 checked before it completes its future (and so enters the cache);
+ * a mismatch is fetched once more on its own, and a second mismatch fails the read. Transport
+ * errors are retried with back-off until the chunk's deadline ({@link FetchOptions#timeout()}),
+ * at which its future fails and the request thread is interrupted, so a registry that stops
+ * answering costs a bounded wait and no thread; the next read after it comes back fetches afresh.
  *
  * <p>Readahead: a request also takes the frames that follow its last one in the layer ({@link
  * LayerFrames}), up to {@link FetchOptions#readaheadBytes()}, stopping at the first frame that is
- * cached or in flight so that ranges stay contiguous. Those frames are in flight like demanded
- * ones (a reader of one joins the fetch) and are decoded after the demanded frames of the range,
- * so they delay a read by their transfer only.
+ * cached or in flight so that ranges stay contiguous. Those frames are claimed in the cache like
+ * demanded ones (a reader of one joins the fetch) and are decoded after the demanded frames of
+ * the range, so they delay a read by their transfer only.
  *
- * <p>Verified chunks enter the memory tier before readers are released and the disk tier after,
- * off the read path.
+ * <p>Priority: {@link #get(List, Priority)} with {@link Priority#BACKGROUND} is for callers no
+ * reader waits for (a prefetcher). Such a lookup is served from the cache like any other, but
+ * its fetches additionally wait for one of {@link #BACKGROUND_RANGES} background slots before
+ * taking a request slot, so background work never holds more than that many of the registry
+ * requests that foreground reads need. A foreground reader that asks for a chunk a background
+ * fetch has in flight joins that fetch.
  */
 public final class ChunkFetcher implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ChunkFetcher.class.getName());
   private static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** Range requests of background lookups in flight at once, per mount. */
+  public static final int BACKGROUND_RANGES = 2;
 
   private final BlobRangeSource source;
   private final ChunkCache cache;
@@ -55,15 +66,19 @@ public final class ChunkFetcher implements AutoCloseable {
   private final LayerFrames frames;
   private final RangePlanner planner;
   private final Semaphore requests;
-  private final ConcurrentHashMap<Digest, CompletableFuture<byte[]>> inFlight = new ConcurrentHashMap<>();
+  private final Semaphore backgroundRanges = new Semaphore(BACKGROUND_RANGES);
+  private final AtomicInteger inFlight = new AtomicInteger();
   private final ExecutorService fetchThreads = Executors.newVirtualThreadPerTaskExecutor();
-  private final ExecutorService diskWriters = Executors.newVirtualThreadPerTaskExecutor();
 
   /** A fetcher that takes only the chunks reads ask for (no layout known to read ahead in). */
   public ChunkFetcher(BlobRangeSource source, ChunkCache cache, FetchOptions options, ReadStats stats) {
     this(source, cache, options, stats, LayerFrames.NONE);
   }
 
+  /**
+   * A fetcher of one image's chunks from {@code source}, through the (possibly shared) {@code
+   * cache}; lookups and fetches count into {@code stats}. Closing it does not close the cache.
+   */
   public ChunkFetcher(BlobRangeSource source, ChunkCache cache, FetchOptions options, ReadStats stats, LayerFrames frames) {
     this.source = source;
     this.cache = cache;
@@ -75,71 +90,112 @@ public final class ChunkFetcher implements AutoCloseable {
   }
 
   /**
-   * The verified bytes of each chunk, in the order given. Blocks (call it from a virtual thread)
-   * for at most about the fetch timeout; throws {@link FetchTimeoutException}, {@link
-   * ChunkVerificationException} or the registry's error when a chunk cannot be had.
+   * The verified bytes of each chunk, in the order given, for a foreground read. The future is
+   * complete on return when every chunk is in memory (nothing else is done then); otherwise it
+   * completes on another thread, within about the fetch timeout, or fails with {@link
+   * FetchTimeoutException}, {@link ChunkVerificationException} or the registry's error.
    */
-  public List<byte[]> load(List<ChunkLocation> chunks) throws IOException {
+  public CompletableFuture<List<byte[]>> get(List<ChunkLocation> chunks) {
+    return get(chunks, Priority.FOREGROUND);
+  }
+
+  /** As {@link #get(List)}, at {@code priority} (see the class comment). */
+  public CompletableFuture<List<byte[]>> get(List<ChunkLocation> chunks, Priority priority) {
     int n = chunks.size();
+    List<Digest> digests = new ArrayList<>(n);
+    for (ChunkLocation c : chunks) {
+      digests.add(c.digest());
+    }
+    List<CompletableFuture<byte[]>> futures = cache.get(digests, claims -> fetchClaimed(chunks, claims, priority), stats);
     byte[][] out = new byte[n][];
-    List<CompletableFuture<byte[]>> waits = new ArrayList<>(n);
-    Map<Digest, CompletableFuture<byte[]>> owned = new HashMap<>();
-    List<ChunkLocation> toFetch = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      ChunkLocation c = chunks.get(i);
-      Digest d = c.digest();
-      out[i] = cache.getFromMemory(d);
-      CompletableFuture<byte[]> wait = null;
-      if (out[i] == null) {
-        wait = inFlight.get(d);
-        if (wait == null && (out[i] = cache.getFromDisk(d)) == null) {
-          CompletableFuture<byte[]> mine = newInFlight(d);
-          wait = inFlight.putIfAbsent(d, mine);
-          if (wait == null) {
-            wait = mine;
-            // A fetch may have completed between the memory check and our registration.
-            byte[] landed = cache.peekMemory(d);
-            if (landed != null) {
-              mine.complete(landed);
-            } else {
-              owned.put(d, mine);
-              toFetch.add(c);
-            }
-          }
+      CompletableFuture<byte[]> f = futures.get(i);
+      if (!f.isDone() || f.isCompletedExceptionally()) {
+        return allOf(chunks, futures);
+      }
+      out[i] = f.getNow(null);
+    }
+    return CompletableFuture.completedFuture(List.of(out));
+  }
+
+  private CompletableFuture<List<byte[]>> allOf(List<ChunkLocation> chunks, List<CompletableFuture<byte[]>> futures) {
+    CompletableFuture<List<byte[]>> all = new CompletableFuture<>();
+    CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
+      if (e == null) {
+        all.complete(futures.stream().map(CompletableFuture::join).toList());
+        return;
+      }
+      for (int i = 0; i < futures.size(); i++) {
+        if (futures.get(i).isCompletedExceptionally()) {
+          all.completeExceptionally(failure(futures.get(i), chunks.get(i)));
+          return;
         }
       }
-      waits.add(wait);
+      all.completeExceptionally(e);
+    });
+    return all;
+  }
+
+  /** Why a chunk's future failed, as the exception a reader should see. */
+  private Throwable failure(CompletableFuture<byte[]> f, ChunkLocation c) {
+    Throwable cause;
+    try {
+      f.join();
+      return new IOException("chunk " + c.digest() + " failed");
+    } catch (CompletionException | java.util.concurrent.CancellationException e) {
+      cause = e.getCause() != null ? e.getCause() : e;
     }
-    if (!toFetch.isEmpty()) {
-      for (BlobRange range : planner.plan(toFetch)) {
-        submit(readAhead(range, owned), owned);
-      }
+    if (cause instanceof TimeoutException) {
+      return timeout(c);
     }
-    for (int i = 0; i < n; i++) {
-      if (out[i] == null) {
-        out[i] = await(waits.get(i), chunks.get(i));
-      }
+    if (cause instanceof IOException) {
+      return cause;
     }
-    return List.of(out);
+    return new IOException("fetching chunk " + c.digest() + " failed: " + cause, cause);
   }
 
   /**
-   * Tar bytes [{@code tarOffset}, +{@code length}) cut out of {@code chunks}, which must cover them
-   * (as {@code MergedIndex.chunks} returns them for a file read).
+   * As {@link #get(List)}, waiting: blocks (call it from a virtual thread) for at most about the
+   * fetch timeout.
    */
-  public byte[] read(List<ChunkLocation> chunks, long tarOffset, int length) throws IOException {
-    List<byte[]> data = load(chunks);
-    byte[] out = new byte[length];
-    int copied = ChunkSlices.copy(chunks, data, tarOffset, out, 0, length);
-    if (copied != length) {
-      throw new IOException("chunks cover " + copied + " of " + length + " bytes at tar offset " + tarOffset);
+  public List<byte[]> load(List<ChunkLocation> chunks) throws IOException {
+    CompletableFuture<List<byte[]>> all = get(chunks);
+    try {
+      // The futures time themselves out; the extra second only guards against a lost completion.
+      return all.get(options.timeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while fetching " + chunks.size() + " chunks");
+    } catch (TimeoutException e) {
+      throw timeout(chunks.getFirst());
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException("fetching chunks failed: " + cause, cause);
     }
-    return out;
+  }
+
+  /** Fetches the chunks of {@code chunks} that the cache handed over (claimed: held nowhere, in flight nowhere). */
+  private void fetchClaimed(List<ChunkLocation> chunks, Map<Digest, CompletableFuture<byte[]>> claims, Priority priority) {
+    Map<Digest, CompletableFuture<byte[]>> owned = new HashMap<>(claims);
+    Set<Digest> taken = new HashSet<>();
+    List<ChunkLocation> toFetch = new ArrayList<>();
+    for (ChunkLocation c : chunks) {
+      if (claims.containsKey(c.digest()) && taken.add(c.digest())) {
+        toFetch.add(c);
+      }
+    }
+    claims.values().forEach(this::inFlight);
+    for (BlobRange range : planner.plan(toFetch)) {
+      submit(readAhead(range, owned), owned, priority);
+    }
   }
 
   /**
    * {@code range} extended by the frames that follow it in its layer, while they fit the readahead
-   * budget and are neither cached nor in flight. Each frame taken is registered in flight and put
+   * budget and are neither cached nor in flight. Each frame taken is claimed in the cache and put
    * in {@code owned}, like a demanded one.
    */
   private BlobRange readAhead(BlobRange range, Map<Digest, CompletableFuture<byte[]>> owned) {
@@ -147,22 +203,16 @@ public final class ChunkFetcher implements AutoCloseable {
     List<ChunkLocation> chunks = new ArrayList<>(range.chunks());
     for (ChunkLocation next = frames.next(chunks.getLast()); next != null; next = frames.next(next)) {
       ChunkLocation last = chunks.getLast();
-      Digest d = next.digest();
       if (next.compressedLength() > budget || next.compressedOffset() != last.compressedOffset() + last.compressedLength()
-          || cache.peekMemory(d) != null || cache.isOnDisk(d)) {
+          || owned.containsKey(next.digest())) {
         break;
       }
-      CompletableFuture<byte[]> mine = newInFlight(d);
-      if (inFlight.putIfAbsent(d, mine) != null) {
+      CompletableFuture<byte[]> mine = cache.claim(next.digest());
+      if (mine == null) {
         break;
       }
-      // As in load: a fetch may have landed it between the check and the registration.
-      byte[] landed = cache.peekMemory(d);
-      if (landed != null) {
-        mine.complete(landed);
-        break;
-      }
-      owned.put(d, mine);
+      inFlight(mine);
+      owned.put(next.digest(), mine);
       chunks.add(next);
       budget -= next.compressedLength();
     }
@@ -174,38 +224,17 @@ public final class ChunkFetcher implements AutoCloseable {
     return new BlobRange(range.layer(), range.offset(), length, List.copyOf(chunks));
   }
 
-  private CompletableFuture<byte[]> newInFlight(Digest d) {
-    CompletableFuture<byte[]> f = new CompletableFuture<>();
+  /** A claimed chunk's future: it fails on its own at the deadline. */
+  private void inFlight(CompletableFuture<byte[]> f) {
+    inFlight.incrementAndGet();
     f.orTimeout(options.timeout().toNanos(), TimeUnit.NANOSECONDS);
     f.whenComplete(
         (v, e) -> {
-          inFlight.remove(d, f);
+          inFlight.decrementAndGet();
           if (e instanceof TimeoutException) {
             stats.fetchTimedOut();
           }
         });
-    return f;
-  }
-
-  private byte[] await(CompletableFuture<byte[]> f, ChunkLocation c) throws IOException {
-    try {
-      // The future times itself out; the extra second only guards against a lost completion.
-      return f.get(options.timeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while fetching chunk " + c.digest());
-    } catch (TimeoutException e) {
-      throw timeout(c);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof TimeoutException) {
-        throw timeout(c);
-      }
-      if (cause instanceof IOException io) {
-        throw io;
-      }
-      throw new IOException("fetching chunk " + c.digest() + " failed: " + cause, cause);
-    }
   }
 
   private FetchTimeoutException timeout(ChunkLocation c) {
@@ -213,13 +242,26 @@ public final class ChunkFetcher implements AutoCloseable {
         + options.timeout().toMillis() + " ms");
   }
 
-  private void submit(BlobRange range, Map<Digest, CompletableFuture<byte[]>> owned) {
+  private void submit(BlobRange range, Map<Digest, CompletableFuture<byte[]>> owned, Priority priority) {
     List<CompletableFuture<byte[]>> futures = new ArrayList<>(range.chunks().size());
     for (ChunkLocation c : range.chunks()) {
       futures.add(owned.get(c.digest()));
     }
     long deadline = System.nanoTime() + options.timeout().toNanos();
-    Future<?> task = fetchThreads.submit(() -> fetch(range, futures, deadline));
+    Future<?> task;
+    try {
+      task = fetchThreads.submit(() -> {
+        if (priority == Priority.BACKGROUND) {
+          fetchInBackground(range, futures, deadline);
+        } else {
+          fetch(range, futures, deadline);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      IOException e = new IOException("the mount is closing");
+      futures.forEach(f -> f.completeExceptionally(e));
+      return;
+    }
     // When every reader has given up (deadline), interrupt a request still hanging on the socket.
     CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
         .whenComplete(
@@ -228,6 +270,25 @@ public final class ChunkFetcher implements AutoCloseable {
                 task.cancel(true);
               }
             });
+  }
+
+  private void fetchInBackground(BlobRange range, List<CompletableFuture<byte[]>> futures, long deadline) {
+    try {
+      if (!backgroundRanges.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        FetchTimeoutException e = new FetchTimeoutException("no background slot for " + describe(range) + " before the deadline");
+        futures.forEach(f -> f.completeExceptionally(e));
+        return;
+      }
+    } catch (InterruptedException e) {
+      InterruptedIOException failure = new InterruptedIOException("background fetch of " + describe(range) + " interrupted");
+      futures.forEach(f -> f.completeExceptionally(failure));
+      return;
+    }
+    try {
+      fetch(range, futures, deadline);
+    } finally {
+      backgroundRanges.release();
+    }
   }
 
   private void fetch(BlobRange range, List<CompletableFuture<byte[]>> futures, long deadline) {
@@ -240,7 +301,6 @@ public final class ChunkFetcher implements AutoCloseable {
       futures.forEach(f -> f.completeExceptionally(failure));
       return;
     }
-    List<Runnable> diskWrites = new ArrayList<>();
     List<ChunkLocation> chunks = range.chunks();
     for (int i = 0; i < chunks.size(); i++) {
       ChunkLocation c = chunks.get(i);
@@ -250,19 +310,10 @@ public final class ChunkFetcher implements AutoCloseable {
         if (data == null) {
           data = refetch(c, deadline);
         }
-        cache.putInMemory(c.digest(), data);
+        // Completing the future puts the verified chunk in the cache (and queues its disk write).
         f.complete(data);
-        byte[] verified = data;
-        diskWrites.add(() -> cache.putOnDisk(c.digest(), verified));
       } catch (IOException | RuntimeException e) {
         f.completeExceptionally(e);
-      }
-    }
-    if (!diskWrites.isEmpty()) {
-      try {
-        diskWriters.execute(() -> diskWrites.forEach(Runnable::run));
-      } catch (java.util.concurrent.RejectedExecutionException closed) {
-        // Closing: the chunks were served; they are simply not kept on disk.
       }
     }
   }
@@ -334,16 +385,13 @@ public final class ChunkFetcher implements AutoCloseable {
 
   /** Chunks currently being fetched (for tests and stats). */
   public int inFlightCount() {
-    return inFlight.size();
+    return inFlight.get();
   }
 
-  /** Stops fetching and waits for queued disk writes, so that a later process finds them. */
+  /** Stops fetching: requests still waiting on the registry are interrupted. The cache stays open. */
   @Override
   public void close() {
-    // Interrupt requests still waiting on the registry, let finished ones hand over their disk
-    // writes, then wait for those.
     fetchThreads.shutdownNow();
     fetchThreads.close();
-    diskWriters.close();
   }
 }

@@ -1,18 +1,21 @@
 package dev.lazypull.snapshotter.fetch;
 
 import dev.lazypull.format.ChunkLocation;
+import java.nio.ByteBuffer;
 import java.util.List;
 
-/** Cuts a range of the tar stream out of the chunks that cover it. */
+/** Cuts a range of the tar stream out of the chunks that cover it: the one slicing routine of the read path. */
 public final class ChunkSlices {
   private ChunkSlices() {}
 
   /**
-   * Copies tar bytes [{@code tarOffset}, +{@code length}) from {@code data} (the bytes of {@code
-   * chunks}, in order) into {@code dst} at {@code dstOffset}; returns how many bytes the chunks
-   * covered contiguously from {@code tarOffset}.
+   * Tar bytes [{@code tarOffset}, +{@code length}) as slices of {@code data} (the bytes of {@code
+   * chunks}, in order), without copying, or null when the chunks do not cover the range
+   * contiguously (an inconsistent index).
    */
-  public static int copy(List<ChunkLocation> chunks, List<byte[]> data, long tarOffset, byte[] dst, int dstOffset, int length) {
+  public static ByteBuffer[] of(List<ChunkLocation> chunks, List<byte[]> data, long tarOffset, int length) {
+    ByteBuffer[] slices = new ByteBuffer[chunks.size()];
+    int count = 0;
     long pos = tarOffset;
     long end = tarOffset + length;
     for (int i = 0; i < chunks.size() && pos < end; i++) {
@@ -23,12 +26,15 @@ public final class ChunkSlices {
         continue;
       }
       if (cStart > pos) {
-        break;
+        return null;
       }
       int n = (int) (Math.min(cEnd, end) - pos);
-      System.arraycopy(data.get(i), (int) (pos - cStart), dst, dstOffset + (int) (pos - tarOffset), n);
+      slices[count++] = ByteBuffer.wrap(data.get(i), (int) (pos - cStart), n);
       pos += n;
     }
-    return (int) (pos - tarOffset);
+    if (pos != end) {
+      return null;
+    }
+    return count == slices.length ? slices : java.util.Arrays.copyOf(slices, count);
   }
 }

@@ -13,27 +13,26 @@ import dev.lazypull.fuse.FuseException;
 import dev.lazypull.fuse.OpenResult;
 import dev.lazypull.fuse.ReadReply;
 import dev.lazypull.fuse.StatFs;
-import dev.lazypull.snapshotter.cache.ChunkCache;
 import dev.lazypull.snapshotter.fetch.ChunkFetcher;
+import dev.lazypull.snapshotter.fetch.ChunkSlices;
 import dev.lazypull.snapshotter.stats.ReadStats;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * A lazy image as a read-only FUSE file system. Metadata (lookup, getattr, readdir, readlink,
  * xattrs, statfs) comes from the in-memory {@link MergedIndex} and never touches the network.
- * Reads map to the file's chunks; when they are all in the memory tier the read is answered on the
- * kernel reader thread at once, otherwise a virtual thread waits for the fetcher and answers, so
- * no reader thread ever waits for the registry.
+ * Reads map to the file's chunks, asked of the mount's {@link ChunkFetcher} (cache, then
+ * registry) without waiting: when they are all in memory the read is answered on the kernel
+ * reader thread at once, otherwise a virtual thread answers once they arrive, so no reader thread
+ * ever waits for the disk or the registry.
  *
  * <p>Inode numbers are the index's: dense, stable for an image, one per hardlink group. The index
  * is immutable and holds every inode for the mount's lifetime, so the kernel's lookup counts are
@@ -45,17 +44,15 @@ public final class ImageFileSystem implements FileSystem {
 
   private final MergedIndex index;
   private final ChunkFetcher fetcher;
-  private final ChunkCache cache;
   private final ReadStats stats;
   private final AtomicLongArray lookups;
   private final StatFs statFs;
-  private final ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
-  private final java.util.concurrent.CompletableFuture<Void> destroyed = new java.util.concurrent.CompletableFuture<>();
+  private final Executor replies;
 
-  public ImageFileSystem(MergedIndex index, ChunkFetcher fetcher, ChunkCache cache, ReadStats stats) {
+  public ImageFileSystem(MergedIndex index, ChunkFetcher fetcher, ReadStats stats) {
     this.index = index;
     this.fetcher = fetcher;
-    this.cache = cache;
+    this.replies = runnable -> Thread.ofVirtual().name("lazypull-read-reply").start(runnable);
     this.stats = stats;
     this.lookups = new AtomicLongArray(Math.toIntExact(index.maxInode() + 1));
     long bytes = 0;
@@ -154,65 +151,36 @@ public final class ImageFileSystem implements FileSystem {
     int length = (int) Math.min(size, fileSize - offset);
     List<ChunkLocation> chunks = index.chunks(ino, offset, length);
     long tarOffset = index.dataOffset(ino) + offset;
-    List<byte[]> inMemory = fromMemory(chunks);
-    if (inMemory != null) {
-      answer(reply, chunks, inMemory, tarOffset, length, start);
+    CompletableFuture<List<byte[]>> data = fetcher.get(chunks);
+    if (data.isDone() && !data.isCompletedExceptionally()) {
+      answer(reply, chunks, data.join(), tarOffset, length, start);
       return;
     }
-    try {
-      readers.execute(() -> {
-        try {
-          answer(reply, chunks, fetcher.load(chunks), tarOffset, length, start);
-        } catch (IOException | RuntimeException e) {
-          LOG.log(System.Logger.Level.WARNING, "read of inode " + ino + " at " + offset + "+" + length + " failed: " + e.getMessage());
-          stats.readFailed(System.nanoTime() - start);
-          reply.error(Errno.EIO);
-        }
-      });
-    } catch (RejectedExecutionException closing) {
-      reply.error(Errno.EIO);
-    }
-  }
-
-  /** Every chunk from the memory tier, or null when one is missing. */
-  private List<byte[]> fromMemory(List<ChunkLocation> chunks) {
-    List<byte[]> data = new ArrayList<>(chunks.size());
-    for (ChunkLocation c : chunks) {
-      byte[] d = cache.peekMemory(c.digest());
-      if (d == null) {
-        return null;
+    // Answered on a virtual thread of its own, so a fetch thread that releases many readers
+    // does not write all their replies before it decodes its next frame.
+    data.whenCompleteAsync((chunkData, e) -> {
+      if (e == null) {
+        answer(reply, chunks, chunkData, tarOffset, length, start);
+      } else {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        LOG.log(System.Logger.Level.WARNING, "read of inode " + ino + " at " + offset + "+" + length + " failed: " + cause.getMessage());
+        stats.readFailed(System.nanoTime() - start);
+        reply.error(Errno.EIO);
       }
-      data.add(d);
-    }
-    for (int i = 0; i < chunks.size(); i++) {
-      stats.memoryHit();
-    }
-    return data;
+    }, replies);
   }
 
   /** Answers with slices of the chunk arrays themselves: no copy on our side. */
   private void answer(ReadReply reply, List<ChunkLocation> chunks, List<byte[]> data, long tarOffset, int length, long start) {
-    List<ByteBuffer> slices = new ArrayList<>(chunks.size());
-    long pos = tarOffset;
-    long end = tarOffset + length;
-    for (int i = 0; i < chunks.size() && pos < end; i++) {
-      ChunkLocation c = chunks.get(i);
-      long cEnd = c.uncompressedOffset() + c.uncompressedLength();
-      if (cEnd <= pos || c.uncompressedOffset() > pos) {
-        continue;
-      }
-      int n = (int) (Math.min(cEnd, end) - pos);
-      slices.add(ByteBuffer.wrap(data.get(i), (int) (pos - c.uncompressedOffset()), n));
-      pos += n;
-    }
-    if (pos != end) {
-      LOG.log(System.Logger.Level.ERROR, "index chunks cover " + (pos - tarOffset) + " of " + length + " bytes at tar offset "
+    ByteBuffer[] slices = ChunkSlices.of(chunks, data, tarOffset, length);
+    if (slices == null) {
+      LOG.log(System.Logger.Level.ERROR, "index chunks do not cover " + length + " bytes at tar offset "
           + tarOffset + ": inconsistent index");
       stats.readFailed(System.nanoTime() - start);
       reply.error(Errno.EIO);
       return;
     }
-    reply.data(slices.toArray(ByteBuffer[]::new));
+    reply.data(slices);
     stats.readServed(length, System.nanoTime() - start);
   }
 
@@ -263,16 +231,5 @@ public final class ImageFileSystem implements FileSystem {
     check(ino);
     Map<String, byte[]> x = index.xattrs(ino);
     return List.copyOf(x.keySet());
-  }
-
-  @Override
-  public void destroy() {
-    readers.shutdown();
-    destroyed.complete(null);
-  }
-
-  /** Completes when the kernel connection has ended (unmounted, by us or by umount(8)). */
-  public java.util.concurrent.CompletableFuture<Void> destroyed() {
-    return destroyed;
   }
 }

@@ -14,56 +14,37 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One lazy image mounted at a directory: the image's index, the chunk cache and fetcher, the file
- * system and its FUSE mount, opened in that order and closed in reverse. When opening fails at
- * any step, whatever was opened is closed again, so no mount is left behind.
+ * One lazy image mounted at a directory: the image's index, the fetcher over the chunk cache, the
+ * file system and its FUSE mount, opened in that order and closed in reverse. When opening fails
+ * at any step, whatever was opened is closed again, so no mount is left behind. The chunk cache
+ * is either the node's, shared with other mounts and closed by its owner, or one of the mount's
+ * own (the one-process {@code lazypull mount}), closed with it.
  */
 public final class ImageMount implements AutoCloseable {
   private final LazyImage image;
-  private final ChunkCache cache;
+  private final ChunkCache ownCache;
   private final ChunkFetcher fetcher;
   private final ImageFileSystem fileSystem;
   private final FuseMount fuse;
   private final ReadStats stats;
   private final CompletableFuture<Void> unmounted = new CompletableFuture<>();
 
-  private ImageMount(LazyImage image, ChunkCache cache, ChunkFetcher fetcher, ImageFileSystem fs, FuseMount fuse, ReadStats stats) {
+  private ImageMount(LazyImage image, ChunkCache ownCache, ChunkFetcher fetcher, ImageFileSystem fs, FuseMount fuse,
+      ReadStats stats) {
     this.image = image;
-    this.cache = cache;
+    this.ownCache = ownCache;
     this.fetcher = fetcher;
     this.fileSystem = fs;
     this.fuse = fuse;
     this.stats = stats;
-    fs.destroyed().thenRun(() -> unmounted.complete(null));
-    Thread.ofVirtual().name("lazypull-mount-watch").start(this::watchMountTable);
+    // The server sees every way the connection ends, umount(8) from outside included.
+    fuse.ended().thenRun(() -> unmounted.complete(null));
   }
 
   /**
-   * Notices an unmount by umount(8), which ends the kernel connection without telling the file
-   * system: the kernel's mount table is the one witness every way of unmounting leaves.
-   */
-  private void watchMountTable() {
-    Path dir = fuse.mountPoint();
-    while (!unmounted.isDone()) {
-      try {
-        if (!MountPoints.isMounted(dir)) {
-          unmounted.complete(null);
-          return;
-        }
-        unmounted.get(1, java.util.concurrent.TimeUnit.SECONDS);
-      } catch (java.util.concurrent.TimeoutException stillMounted) {
-        // look again
-      } catch (IOException | java.util.concurrent.ExecutionException e) {
-        return;
-      } catch (InterruptedException e) {
-        return;
-      }
-    }
-  }
-
-  /**
-   * Mounts {@code reference} of {@code store} at {@code mountPoint} (an empty directory) and
-   * returns once the kernel serves it. {@code store} stays the caller's to close, after this.
+   * Mounts {@code reference} of {@code store} at {@code mountPoint} (an empty directory) with a
+   * chunk cache of its own ({@code settings}' directory and sizes), and returns once the kernel
+   * serves it. {@code store} stays the caller's to close, after this.
    */
   public static ImageMount open(ImageStore store, String reference, Path mountPoint, MountSettings settings) throws IOException {
     MountPoints.requireEmptyDirectory(mountPoint);
@@ -71,15 +52,37 @@ public final class ImageMount implements AutoCloseable {
     LazyImage image = LazyImage.open(store, reference, IndexBudget.of(settings.indexBytes()));
     ReadStats stats = new ReadStats();
     ChunkCache cache = ChunkCache.open(settings.memoryBytes(), settings.cacheDir(), settings.cacheBytes(), stats);
+    try {
+      return mount(store, image, mountPoint, settings, cache, cache, stats);
+    } catch (IOException | RuntimeException e) {
+      cache.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Mounts {@code reference} of {@code store} at {@code mountPoint} over the node's shared {@code
+   * cache} (its directory and sizes; those of {@code settings} are not used), counting this
+   * mount's reads into {@code stats}. The cache stays open when the mount closes.
+   */
+  public static ImageMount open(ImageStore store, String reference, Path mountPoint, MountSettings settings, ChunkCache cache,
+      ReadStats stats) throws IOException {
+    MountPoints.requireEmptyDirectory(mountPoint);
+    MountPoints.requireFuse();
+    LazyImage image = LazyImage.open(store, reference);
+    return mount(store, image, mountPoint, settings, cache, null, stats);
+  }
+
+  private static ImageMount mount(ImageStore store, LazyImage image, Path mountPoint, MountSettings settings, ChunkCache cache,
+      ChunkCache ownCache, ReadStats stats) throws IOException {
     ChunkFetcher fetcher = new ChunkFetcher(store, cache, settings.fetch(), stats, LayerFrames.of(image.index()));
     try {
-      ImageFileSystem fs = new ImageFileSystem(image.index(), fetcher, cache, stats);
+      ImageFileSystem fs = new ImageFileSystem(image.index(), fetcher, stats);
       String fsName = "lazypull:" + image.manifestBytes().digest().hex().substring(0, 12);
       FuseMount fuse = FuseMount.mount(mountPoint, fs, settings.fuse().withFsName(fsName));
-      return new ImageMount(image, cache, fetcher, fs, fuse, stats);
+      return new ImageMount(image, ownCache, fetcher, fs, fuse, stats);
     } catch (IOException | RuntimeException e) {
       fetcher.close();
-      cache.close();
       throw e;
     }
   }
@@ -105,7 +108,7 @@ public final class ImageMount implements AutoCloseable {
     return unmounted;
   }
 
-  /** Unmounts, then stops fetching and waits for the cache's pending disk writes. */
+  /** Unmounts, then stops fetching and, when the cache is the mount's own, waits for its pending disk writes. */
   @Override
   public void close() {
     try {
@@ -113,7 +116,9 @@ public final class ImageMount implements AutoCloseable {
     } finally {
       unmounted.complete(null);
       fetcher.close();
-      cache.close();
+      if (ownCache != null) {
+        ownCache.close();
+      }
     }
   }
 }

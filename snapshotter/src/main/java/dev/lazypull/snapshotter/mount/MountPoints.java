@@ -8,7 +8,6 @@ import java.nio.file.Path;
 /** Checks made before anything is mounted, each failing with a message that says what to do. */
 public final class MountPoints {
   private static final Path DEV_FUSE = Path.of("/dev/fuse");
-  private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
 
   private MountPoints() {}
 
@@ -25,35 +24,6 @@ public final class MountPoints {
         throw new IOException("mount point " + dir + " is not empty (or is mounted already): use an empty directory");
       }
     }
-  }
-
-  /**
-   * True while something is mounted exactly at {@code dir} (an absolute, real path), by the
-   * kernel's mount table; mount points with spaces are escaped there as octal ({@code \040}).
-   */
-  public static boolean isMounted(Path dir) throws IOException {
-    String wanted = dir.toString();
-    for (String line : Files.readAllLines(MOUNTINFO)) {
-      String[] fields = line.split(" ");
-      if (fields.length > 4 && unescape(fields[4]).equals(wanted)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static String unescape(String field) {
-    StringBuilder sb = new StringBuilder(field.length());
-    for (int i = 0; i < field.length(); i++) {
-      char c = field.charAt(i);
-      if (c == '\\' && i + 3 < field.length()) {
-        sb.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
-        i += 3;
-      } else {
-        sb.append(c);
-      }
-    }
-    return sb.toString();
   }
 
   /** Throws unless the kernel's FUSE device is there. */

@@ -2,6 +2,7 @@ package dev.lazypull.snapshotter.stats;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import org.HdrHistogram.ConcurrentHistogram;
 
 /**
@@ -24,6 +25,11 @@ public final class ReadStats {
   private final LongAdder readErrors = new LongAdder();
   private final LongAdder verificationFailures = new LongAdder();
   private final LongAdder fetchTimeouts = new LongAdder();
+  private final LongAdder memoryEvictions = new LongAdder();
+  private final LongAdder diskEvictions = new LongAdder();
+  private final LongAdder diskWritesDropped = new LongAdder();
+  private volatile LongSupplier memoryCacheBytes = () -> 0L;
+  private volatile LongSupplier diskCacheBytes = () -> 0L;
   // Latencies from 1 us to 10 min with 2 significant digits: enough for p50..p99.9 of reads.
   private final ConcurrentHistogram readLatencyMicros =
       new ConcurrentHistogram(TimeUnit.MINUTES.toMicros(10), 2);
@@ -67,6 +73,27 @@ public final class ReadStats {
     fetchTimeouts.increment();
   }
 
+  /** A chunk left the memory tier to keep it within its bound. */
+  public void memoryEvicted() {
+    memoryEvictions.increment();
+  }
+
+  /** A chunk file was deleted to keep the disk tier within its bound. */
+  public void diskEvicted() {
+    diskEvictions.increment();
+  }
+
+  /** A verified chunk was not written to disk because the write queue was full (it stays served from memory). */
+  public void diskWriteDropped() {
+    diskWritesDropped.increment();
+  }
+
+  /** Where the sizes of the cache these counters describe are read (the cache registers them when it opens). */
+  public void cacheSizes(LongSupplier memoryBytes, LongSupplier diskBytes) {
+    this.memoryCacheBytes = memoryBytes;
+    this.diskCacheBytes = diskBytes;
+  }
+
   /** A read served {@code bytes} bytes after {@code nanos}. */
   public void readServed(long bytes, long nanos) {
     reads.increment();
@@ -101,6 +128,11 @@ public final class ReadStats {
         bytesServed.sum(),
         verificationFailures.sum(),
         fetchTimeouts.sum(),
+        memoryEvictions.sum(),
+        diskEvictions.sum(),
+        diskWritesDropped.sum(),
+        memoryCacheBytes.getAsLong(),
+        diskCacheBytes.getAsLong(),
         new StatsSnapshot.Latency(
             readLatencyMicros.getValueAtPercentile(50),
             readLatencyMicros.getValueAtPercentile(90),

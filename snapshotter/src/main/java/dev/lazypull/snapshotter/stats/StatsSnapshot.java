@@ -6,7 +6,9 @@ import java.util.Map;
 
 /**
  * The read path's counters at one instant. {@code bytesFetched} counts compressed bytes received
- * from the registry; {@code bytesServed} counts uncompressed bytes returned to readers.
+ * from the registry; {@code bytesServed} counts uncompressed bytes returned to readers. Hits and
+ * misses are the mount's; evictions, dropped writes and the {@code *CacheBytes} sizes are the
+ * chunk cache's, shared with every mount of that cache.
  */
 public record StatsSnapshot(
     long bytesFetched,
@@ -23,6 +25,11 @@ public record StatsSnapshot(
     long bytesServed,
     long verificationFailures,
     long fetchTimeouts,
+    long memoryEvictions,
+    long diskEvictions,
+    long diskWritesDropped,
+    long memoryCacheBytes,
+    long diskCacheBytes,
     Latency readLatencyMicros) {
 
   /** Read latency percentiles in microseconds. */
@@ -45,6 +52,11 @@ public record StatsSnapshot(
     m.put("bytesServed", bytesServed);
     m.put("verificationFailures", verificationFailures);
     m.put("fetchTimeouts", fetchTimeouts);
+    m.put("memoryEvictions", memoryEvictions);
+    m.put("diskEvictions", diskEvictions);
+    m.put("diskWritesDropped", diskWritesDropped);
+    m.put("memoryCacheBytes", memoryCacheBytes);
+    m.put("diskCacheBytes", diskCacheBytes);
     m.put("readLatencyP50Micros", readLatencyMicros.p50());
     m.put("readLatencyP90Micros", readLatencyMicros.p90());
     m.put("readLatencyP99Micros", readLatencyMicros.p99());
@@ -78,6 +90,11 @@ public record StatsSnapshot(
         g.applyAsLong("bytesServed"),
         g.applyAsLong("verificationFailures"),
         g.applyAsLong("fetchTimeouts"),
+        g.applyAsLong("memoryEvictions"),
+        g.applyAsLong("diskEvictions"),
+        g.applyAsLong("diskWritesDropped"),
+        g.applyAsLong("memoryCacheBytes"),
+        g.applyAsLong("diskCacheBytes"),
         new Latency(
             g.applyAsLong("readLatencyP50Micros"),
             g.applyAsLong("readLatencyP90Micros"),

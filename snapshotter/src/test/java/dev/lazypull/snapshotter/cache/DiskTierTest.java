@@ -13,6 +13,7 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,26 +60,55 @@ class DiskTierTest {
     }
   }
 
-  @Test
-  void evictsLeastRecentlyUsedChunksDownToNinetyPercent() throws IOException {
-    try (DiskTier tier = DiskTier.open(dir, 100_000, stats)) {
-      Digest[] ds = new Digest[10];
-      for (int i = 0; i < 10; i++) {
-        byte[] data = bytes(10 + i, 10_000);
-        ds[i] = Digest.sha256(data);
-        tier.put(ds[i], data);
-        Files.setLastModifiedTime(tier.pathOf(ds[i]), FileTime.fromMillis(1_000_000L * (i + 1)));
-      }
-      tier.get(ds[0]); // a hit makes chunk 0 the most recently used
-      byte[] extra = bytes(99, 10_000);
-      tier.put(Digest.sha256(extra), extra);
-      tier.evictNow();
+  private long bytesOnDisk() throws IOException {
+    long total = 0;
+    for (Path p : filesUnder(dir)) {
+      total += Files.size(p);
+    }
+    return total;
+  }
 
-      assertThat(tier.usedBytes()).isLessThanOrEqualTo(90_000);
-      assertThat(tier.pathOf(ds[0])).exists();
-      assertThat(tier.pathOf(ds[1])).doesNotExist();
-      assertThat(tier.pathOf(ds[2])).doesNotExist();
-      assertThat(tier.pathOf(ds[9])).exists();
+  @Test
+  void evictionKeepsTheBoundWithoutRescanningAndKeepsTheChunksInUse() throws Exception {
+    try (DiskTier tier = DiskTier.open(dir, 100_000, stats)) {
+      tier.rebuilt().get(5, TimeUnit.SECONDS);
+      byte[] hot = bytes(1000, 10_000);
+      Digest hotDigest = Digest.sha256(hot);
+      tier.put(hotDigest, hot);
+      for (int i = 0; i < 40; i++) {
+        byte[] data = bytes(10 + i, 10_000);
+        tier.put(Digest.sha256(data), data);
+        assertThat(tier.get(hotDigest)).isEqualTo(hot); // read again and again: W-TinyLFU keeps it
+        tier.evictNow();
+        assertThat(tier.usedBytes()).isLessThanOrEqualTo(100_000);
+        assertThat(bytesOnDisk()).isLessThanOrEqualTo(100_000);
+      }
+      assertThat(tier.pathOf(hotDigest)).exists();
+      assertThat(stats.snapshot().diskEvictions()).isGreaterThanOrEqualTo(31);
+    }
+  }
+
+  @Test
+  void aRestartRebuildsTheAccountingInTheBackgroundAndAppliesTheBound() throws Exception {
+    long written = 0;
+    try (DiskTier first = DiskTier.open(dir, 1 << 20, stats)) {
+      for (int i = 0; i < 20; i++) {
+        byte[] data = bytes(100 + i, 10_000 + i);
+        first.put(Digest.sha256(data), data);
+        written += data.length;
+      }
+    }
+    try (DiskTier again = DiskTier.open(dir, 1 << 20, stats)) {
+      again.rebuilt().get(10, TimeUnit.SECONDS);
+      assertThat(again.usedBytes()).isEqualTo(written);
+      assertThat(again.chunkCount()).isEqualTo(20);
+    }
+    // A smaller bound after the restart: the rebuilt accounting evicts down to it.
+    try (DiskTier smaller = DiskTier.open(dir, 50_000, stats)) {
+      smaller.rebuilt().get(10, TimeUnit.SECONDS);
+      smaller.evictNow();
+      assertThat(smaller.usedBytes()).isLessThanOrEqualTo(50_000);
+      assertThat(bytesOnDisk()).isLessThanOrEqualTo(50_000);
     }
   }
 
@@ -117,20 +147,23 @@ class DiskTierTest {
         f.get();
       }
       a.evictNow();
+      b.evictNow();
       assertThat(a.usedBytes()).isLessThanOrEqualTo(200_000);
+      assertThat(b.usedBytes()).isLessThanOrEqualTo(200_000);
       assertThat(filesUnder(dir).stream().map(p -> p.getFileName().toString()))
           .allMatch(name -> name.matches("[0-9a-f]{64}"));
     }
   }
 
   @Test
-  void staleTemporaryFilesOfACrashedWriterAreRemovedAtOpen() throws IOException {
+  void staleTemporaryFilesOfACrashedWriterAreRemovedByTheRebuild() throws Exception {
     Path prefix = Files.createDirectories(dir.resolve("chunks/sha256/ab"));
     Path stale = Files.write(prefix.resolve(".tmp-123"), new byte[100]);
     Files.setLastModifiedTime(stale, FileTime.fromMillis(0));
     Path live = Files.write(prefix.resolve(".tmp-456"), new byte[100]);
 
     try (DiskTier tier = DiskTier.open(dir, 1 << 20, stats)) {
+      tier.rebuilt().get(10, TimeUnit.SECONDS);
       assertThat(stale).doesNotExist();
       assertThat(live).exists(); // may belong to a process writing right now
       assertThat(tier.usedBytes()).isZero();

@@ -181,12 +181,12 @@ class ChunkFetcherReadaheadTest {
     assertServes(fetcher, 0);
     awaitIdle(fetcher);
 
-    assertThat(cache.peekMemory(bad.digest())).isNull();
+    assertThat(cache.getIfInMemory(bad.digest())).isNull();
     assertThat(cache.isOnDisk(bad.digest())).isFalse();
     assertThat(stats.snapshot().verificationFailures()).isEqualTo(2); // the range, then the frame alone
     assertThatThrownBy(() -> fetcher.load(List.of(bad))).isInstanceOf(ChunkVerificationException.class);
     // The good frames around it were kept.
-    assertThat(cache.peekMemory(chunk(4).digest())).isEqualTo(layer.plain(4));
+    assertThat(cache.getIfInMemory(chunk(4).digest())).isEqualTo(layer.plain(4));
     assertThat(registry.requests).startsWith(request(0, 6), request(3, 4));
   }
 }

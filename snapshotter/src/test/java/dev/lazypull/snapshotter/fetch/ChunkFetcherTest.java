@@ -64,16 +64,6 @@ class ChunkFetcherTest {
   }
 
   @Test
-  void readCutsTheRequestedTarBytesAcrossChunks() throws IOException {
-    TestLayer layer = TestLayer.of(2, 4096, 4096, 4096);
-    ChunkFetcher fetcher = fetcher(new FakeRegistry().with(layer), OPTIONS);
-
-    byte[] got = fetcher.read(layer.chunks(), 4000, 5000);
-
-    assertThat(got).isEqualTo(Arrays.copyOfRange(layer.tar(), 4000, 9000));
-  }
-
-  @Test
   void servesRepeatedReadsFromMemoryAndANewProcessFromDisk() throws Exception {
     TestLayer layer = TestLayer.of(3, 50_000, 60_000);
     FakeRegistry registry = new FakeRegistry().with(layer);
@@ -117,6 +107,78 @@ class ChunkFetcherTest {
     }
     assertThat(registry.requests).hasSize(1);
     assertThat(fetcher.inFlightCount()).isZero();
+  }
+
+  @Test
+  void aCorruptChunkOnDiskIsDeletedFetchedAgainAndReplaced() throws Exception {
+    TestLayer layer = TestLayer.of(12, 40_000, 40_000);
+    FakeRegistry registry = new FakeRegistry().with(layer);
+    fetcher(registry, OPTIONS).load(layer.chunks());
+    close(); // waits for the disk writes
+    open.clear();
+    ChunkLocation bad = layer.chunks().get(1);
+    Path file = cacheDir.resolve("chunks/sha256/" + bad.digest().hex().substring(0, 2) + "/" + bad.digest().hex());
+    byte[] truncated = java.util.Arrays.copyOf(layer.plain(1), 1000); // a partial file, as a power loss may leave
+    java.nio.file.Files.write(file, truncated);
+
+    assertChunks(layer, fetcher(registry, OPTIONS).load(layer.chunks()));
+
+    assertThat(registry.requests).hasSize(2);
+    assertThat(registry.requests.get(1)).isEqualTo(
+        new FakeRegistry.Request(layer.digest(), bad.compressedOffset(), bad.compressedLength()));
+    assertThat(stats.snapshot().verificationFailures()).isEqualTo(1);
+    assertThat(stats.snapshot().diskHits()).isEqualTo(1);
+    close();
+    assertThat(java.nio.file.Files.readAllBytes(file)).isEqualTo(layer.plain(1));
+  }
+
+  @Test
+  void aFullDiskWriteQueueStillServesEveryChunkFromMemory() throws Exception {
+    TestLayer layer = TestLayer.of(13, 60_000, 60_000, 60_000);
+    FakeRegistry registry = new FakeRegistry().with(layer);
+    ChunkCache cache = ChunkCache.open(64 << 20, cacheDir, 1L << 30, 30_000, stats); // smaller than a chunk: always full
+    ChunkFetcher fetcher = new ChunkFetcher(registry, cache, OPTIONS, stats);
+    open.add(cache);
+    open.add(fetcher);
+
+    assertChunks(layer, fetcher.load(layer.chunks()));
+    assertChunks(layer, fetcher.load(layer.chunks()));
+
+    assertThat(registry.requests).hasSize(1);
+    assertThat(stats.snapshot().diskWritesDropped()).isEqualTo(3);
+    assertThat(stats.snapshot().memoryHits()).isEqualTo(3);
+    for (ChunkLocation c : layer.chunks()) {
+      assertThat(cache.isOnDisk(c.digest())).isFalse();
+    }
+  }
+
+  @Test
+  void backgroundLookupsHoldAtMostTheirSlotsOfRequestsAndForegroundReadsPassThem() throws Exception {
+    int[] sizes = new int[16];
+    Arrays.fill(sizes, 10_000);
+    TestLayer layer = TestLayer.of(14, sizes);
+    CountDownLatch gate = new CountDownLatch(1);
+    FakeRegistry registry = new FakeRegistry().with(layer);
+    long foregroundOffset = layer.chunks().get(15).compressedOffset();
+    registry.inject(FakeRegistry.heldUntil(gate, offset -> offset != foregroundOffset), Integer.MAX_VALUE);
+    ChunkFetcher fetcher = fetcher(registry, OPTIONS.withMerging(1 << 20, 0).withReadahead(0));
+    List<java.util.concurrent.CompletableFuture<List<byte[]>>> background = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      background.add(fetcher.get(List.of(layer.chunks().get(i)), Priority.BACKGROUND));
+    }
+    while (registry.requests.size() < ChunkFetcher.BACKGROUND_RANGES) {
+      Thread.onSpinWait();
+    }
+
+    // A reader is not queued behind the prefetch: its request goes out while the background ones hang.
+    assertThat(fetcher.load(List.of(layer.chunks().get(15))).getFirst()).isEqualTo(layer.plain(15));
+    assertThat(registry.maxInFlight.get()).isEqualTo(ChunkFetcher.BACKGROUND_RANGES + 1);
+
+    gate.countDown();
+    for (int i = 0; i < 8; i++) {
+      assertThat(background.get(i).get(10, TimeUnit.SECONDS).getFirst()).isEqualTo(layer.plain(i));
+    }
+    assertThat(registry.maxInFlight.get()).isEqualTo(ChunkFetcher.BACKGROUND_RANGES + 1);
   }
 
   @Test

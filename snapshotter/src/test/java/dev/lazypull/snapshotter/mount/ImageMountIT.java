@@ -219,6 +219,43 @@ class ImageMountIT {
   }
 
   @Test
+  void anUnmountFromOutsideIsSeenByTheServerAndCompletesUnmounted() throws Exception {
+    Path dir = emptyDir("mnt-umount");
+    try (ImageMount mount = ImageMount.open(store, "lazy", dir, settings(null, 16 << 20))) {
+      assertThat(Files.readAllBytes(dir.resolve("etc/hostname"))).isNotEmpty();
+      assertThat(mount.unmounted()).isNotDone();
+      Process umount = new ProcessBuilder("umount", dir.toString()).inheritIO().start();
+      assertThat(umount.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(umount.exitValue()).isZero();
+      mount.unmounted().get(30, TimeUnit.SECONDS);
+    }
+    assertThat(Files.readString(Path.of("/proc/self/mounts"))).doesNotContain(dir.toString());
+  }
+
+  @Test
+  void twoMountsOverOneNodeCacheFetchEachChunkOnce() throws Exception {
+    Path a = emptyDir("mnt-shared-a");
+    Path b = emptyDir("mnt-shared-b");
+    dev.lazypull.snapshotter.stats.ReadStats node = new dev.lazypull.snapshotter.stats.ReadStats();
+    byte[] want = Files.readAllBytes(rootfs.resolve("usr/bin/big"));
+    try (dev.lazypull.snapshotter.cache.ChunkCache cache =
+            dev.lazypull.snapshotter.cache.ChunkCache.open(64 << 20, work.resolve("cache-shared"), 1L << 30, node)) {
+      var statsA = new dev.lazypull.snapshotter.stats.ReadStats();
+      var statsB = new dev.lazypull.snapshotter.stats.ReadStats();
+      try (ImageMount first = ImageMount.open(store, "lazy", a, settings(null, 1 << 20), cache, statsA);
+          ImageMount second = ImageMount.open(store, "lazy", b, settings(null, 1 << 20), cache, statsB)) {
+        assertThat(Files.readAllBytes(a.resolve("usr/bin/big"))).isEqualTo(want);
+        assertThat(Files.readAllBytes(b.resolve("usr/bin/big"))).isEqualTo(want);
+        assertThat(first.stats().snapshot().bytesFetched()).isPositive();
+        assertThat(second.stats().snapshot().bytesFetched()).isZero();
+        assertThat(second.stats().snapshot().memoryHits()).isPositive();
+      }
+      // The mounts are gone, the node's cache is not.
+      assertThat(node.snapshot().memoryCacheBytes()).isGreaterThanOrEqualTo(want.length);
+    }
+  }
+
+  @Test
   void anImageThatIsNotLazyIsRefusedWithTheCommandToConvertItAndNothingIsMounted() throws Exception {
     Path dir = emptyDir("mnt-plain");
     assertThatThrownBy(() -> ImageMount.open(sourceInRegistry, "src", dir, settings(null, 1 << 20)))
