@@ -96,7 +96,7 @@ class ChunkFetcherTest {
       for (int i = 0; i < readers; i++) {
         results.add(pool.submit(() -> fetcher.load(layer.chunks())));
       }
-      // Every reader has missed memory while the one fetch is held at the gate, so all join it.
+      // Every reader has missed memory while the fetches are held at the gate, so all join them.
       while (stats.snapshot().memoryMisses() < (long) readers * layer.chunks().size()) {
         Thread.onSpinWait();
       }
@@ -105,7 +105,10 @@ class ChunkFetcherTest {
         assertChunks(layer, r.get(10, TimeUnit.SECONDS));
       }
     }
-    assertThat(registry.requests).hasSize(1);
+    // Single-flight is per chunk: readers racing may claim different chunks of the read (then
+    // each fetches its own), but no chunk is ever fetched twice.
+    assertThat(stats.snapshot().chunksFetched()).isEqualTo(layer.chunks().size());
+    assertThat(registry.requests).hasSizeBetween(1, layer.chunks().size());
     assertThat(fetcher.inFlightCount()).isZero();
   }
 
@@ -179,6 +182,36 @@ class ChunkFetcherTest {
       assertThat(background.get(i).get(10, TimeUnit.SECONDS).getFirst()).isEqualTo(layer.plain(i));
     }
     assertThat(registry.maxInFlight.get()).isEqualTo(ChunkFetcher.BACKGROUND_RANGES + 1);
+  }
+
+  @Test
+  void manyReadersOfOneMissingChunkCauseOneFetch() throws Exception {
+    TestLayer layer = TestLayer.of(15, 100_000);
+    CountDownLatch gate = new CountDownLatch(1);
+    FakeRegistry registry = new FakeRegistry().with(layer);
+    registry.inject(FakeRegistry.heldUntil(gate, offset -> true), Integer.MAX_VALUE);
+    ChunkFetcher fetcher = fetcher(registry, OPTIONS);
+    int readers = 64;
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<List<byte[]>>> results = new ArrayList<>();
+      for (int i = 0; i < readers; i++) {
+        results.add(pool.submit(() -> {
+          start.await();
+          return fetcher.load(layer.chunks());
+        }));
+      }
+      start.countDown();
+      while (stats.snapshot().memoryMisses() < readers) {
+        Thread.onSpinWait();
+      }
+      gate.countDown();
+      for (Future<List<byte[]>> r : results) {
+        assertChunks(layer, r.get(10, TimeUnit.SECONDS));
+      }
+    }
+    assertThat(registry.requests).hasSize(1);
+    assertThat(stats.snapshot().diskMisses()).isEqualTo(1);
   }
 
   @Test
