@@ -87,7 +87,7 @@ public class ReadHitBenchmark {
     }
     byte[] bytes = blob.toByteArray();
     byte[] toc = Arrays.copyOfRange(bytes, (int) layer.toc().offset(), bytes.length);
-    MergedIndex index = MergedIndex.of(List.of(LayerToc.read(toc, layer.toc(), layer.digest())));
+    MergedIndex index = MergedIndex.of(List.of(LayerToc.read(toc, layer.toc().digest(), layer.digest())));
     ReadStats stats = new ReadStats();
     cache = ChunkCache.open(1L << 30, null, 0, stats);
     fetcher = new ChunkFetcher(

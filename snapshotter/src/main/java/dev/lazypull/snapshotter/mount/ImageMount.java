@@ -47,9 +47,7 @@ public final class ImageMount implements AutoCloseable {
    * serves it. {@code store} stays the caller's to close, after this.
    */
   public static ImageMount open(ImageStore store, String reference, Path mountPoint, MountSettings settings) throws IOException {
-    MountPoints.requireEmptyDirectory(mountPoint);
-    MountPoints.requireFuse();
-    LazyImage image = LazyImage.open(store, reference, IndexBudget.of(settings.indexBytes()));
+    LazyImage image = image(store, reference, mountPoint, settings);
     ReadStats stats = new ReadStats();
     ChunkCache cache = ChunkCache.open(settings.memoryBytes(), settings.cacheDir(), settings.cacheBytes(), stats);
     try {
@@ -67,10 +65,14 @@ public final class ImageMount implements AutoCloseable {
    */
   public static ImageMount open(ImageStore store, String reference, Path mountPoint, MountSettings settings, ChunkCache cache,
       ReadStats stats) throws IOException {
+    return mount(store, image(store, reference, mountPoint, settings), mountPoint, settings, cache, null, stats);
+  }
+
+  /** The image's index, after the checks that need no network. */
+  private static LazyImage image(ImageStore store, String reference, Path mountPoint, MountSettings settings) throws IOException {
     MountPoints.requireEmptyDirectory(mountPoint);
     MountPoints.requireFuse();
-    LazyImage image = LazyImage.open(store, reference);
-    return mount(store, image, mountPoint, settings, cache, null, stats);
+    return LazyImage.open(store, reference, IndexBudget.of(settings.indexBytes()));
   }
 
   private static ImageMount mount(ImageStore store, LazyImage image, Path mountPoint, MountSettings settings, ChunkCache cache,
