@@ -196,7 +196,7 @@ final class TocDecoder {
     paths.bytes(paths.array(), previousStart, shared);
     paths.bytes(r.buffer(), suffixStart, suffix);
     pathOff[i + 1] = paths.length();
-    String path = Utf8.decode(paths.array(), pathOff[i], pathOff[i + 1] - pathOff[i], "path of entry " + i);
+    String path = Utf8.decode(paths.array(), pathOff[i], pathOff[i + 1] - pathOff[i], what, "path of entry " + i);
     try {
       return PathNames.requireNormal(path);
     } catch (IllegalArgumentException e) {
@@ -208,7 +208,7 @@ final class TocDecoder {
     int length = r.intVarint(Math.min(r.remaining(), PathNames.MAX_LINK_BYTES), "link length of " + path
         + " (a link target is at most " + PathNames.MAX_LINK_BYTES + " bytes)");
     int start = r.skip(length);
-    String target = Utf8.decode(r.buffer(), start, length, "link target of " + path);
+    String target = Utf8.decode(r.buffer(), start, length, what, "link target of " + path);
     if (target.isEmpty() || target.indexOf('\0') >= 0) {
       throw new FormatException(what + ": " + type + " " + path + " has an empty link target or one with a NUL byte");
     }

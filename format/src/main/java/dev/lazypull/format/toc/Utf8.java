@@ -8,7 +8,8 @@ import java.nio.charset.StandardCharsets;
 
 /** Strict UTF-8 decoding: a TOC with malformed names is rejected, not silently repaired. */
 final class Utf8 {
-  static String decode(byte[] b, int off, int len, String what) throws FormatException {
+  /** {@code context} names the TOC (its layer), {@code field} what is decoded; both only for the error. */
+  static String decode(byte[] b, int off, int len, String context, String field) throws FormatException {
     if (isAscii(b, off, len)) { // nearly every name in an image: skip the decoder's allocations
       return new String(b, off, len, StandardCharsets.US_ASCII);
     }
@@ -19,7 +20,7 @@ final class Utf8 {
           .decode(ByteBuffer.wrap(b, off, len))
           .toString();
     } catch (CharacterCodingException e) {
-      throw new FormatException("TOC: " + what + " is not valid UTF-8", e);
+      throw new FormatException(context + ": " + field + " is not valid UTF-8", e);
     }
   }
 

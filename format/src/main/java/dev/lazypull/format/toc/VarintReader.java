@@ -77,6 +77,11 @@ final class VarintReader {
     return pos;
   }
 
+  /** What is read (the TOC and its layer), for error messages. */
+  String what() {
+    return what;
+  }
+
   byte[] buffer() {
     return buf;
   }

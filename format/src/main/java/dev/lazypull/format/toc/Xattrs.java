@@ -54,9 +54,9 @@ public final class Xattrs {
     for (int i = 0; i < count; i++) {
       int nameLen = r.intVarint(Math.min(r.remaining(), TarEntry.MAX_XATTR_NAME_BYTES), "xattr name length");
       int nameOff = r.skip(nameLen);
-      String name = Utf8.decode(r.buffer(), nameOff, nameLen, "xattr name");
+      String name = Utf8.decode(r.buffer(), nameOff, nameLen, r.what(), "xattr name");
       if (name.isEmpty() || name.indexOf('\0') >= 0) {
-        throw new FormatException("TOC: bad xattr name \"" + name.replace("\0", "\\0") + "\"");
+        throw new FormatException(r.what() + ": bad xattr name \"" + name.replace("\0", "\\0") + "\"");
       }
       int valueLen = r.intVarint(Math.min(r.remaining(), TarEntry.MAX_XATTR_VALUE_BYTES), "xattr value length");
       int valueOff = r.skip(valueLen);
