@@ -1,5 +1,6 @@
 package dev.lazypull.fuse;
 
+import dev.lazypull.fuse.keep.DescriptorStore;
 import dev.lazypull.fuse.server.FuseServer;
 import dev.lazypull.fuse.server.RequestHandler;
 import dev.lazypull.fuse.sys.DeviceChannel;
@@ -24,6 +25,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * A {@link FileSystem} mounted at a directory. {@link #close()} unmounts it (lazily if it is busy)
  * and stops the reader threads; a JVM shutdown hook does the same if the process exits first, so
  * a normal stop never leaves a dead mount behind. After a SIGKILL, {@link #unmountStale} cleans up.
+ *
+ * <p>A mount {@linkplain #keepIn kept} in a {@link DescriptorStore} outlives its process instead:
+ * the store holds the connection's descriptor, the process's exit (SIGTERM, SIGKILL, a crash)
+ * leaves it mounted with requests queueing in the kernel, and the next server {@linkplain #resume
+ * resumes} it and answers them.
  */
 public final class FuseMount implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(FuseMount.class.getName());
@@ -39,6 +45,10 @@ public final class FuseMount implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final boolean viaFusermount;
     private final Thread shutdownHook;
+    private volatile Kept kept;
+
+    private record Kept(DescriptorStore store, FuseSession session) {
+    }
 
     private FuseMount(Path mountPoint, DeviceChannel device, FuseServer server, RequestHandler handler,
                       Negotiated negotiated, MountTable.Mount mount, boolean viaFusermount) {
@@ -89,6 +99,78 @@ public final class FuseMount implements AutoCloseable {
         FuseMount m = new FuseMount(target, device, server, handler, negotiated, mount, viaFusermount);
         Runtime.getRuntime().addShutdownHook(m.shutdownHook);
         return m;
+    }
+
+    /**
+     * Takes over the live connection mounted at {@code dir} from a server that has gone: {@code fd}
+     * is its /dev/fuse descriptor (from {@code store}, under {@code session}'s name), which this mount
+     * owns from now on. INIT is not repeated; the requests the kernel queued meanwhile are answered,
+     * and those the old server had read but not answered are sent again (NOTIFY_RESEND). The mount
+     * stays kept in {@code store}.
+     *
+     * @throws StaleSessionException if the connection has ended or another mount is at {@code dir}
+     *         (the descriptor is then closed and dropped from the store)
+     */
+    public static FuseMount resume(Path dir, FileSystem fs, MountOptions opts, FuseSession session, int fd,
+                                   DescriptorStore store) throws IOException {
+        Path target;
+        MountTable.Mount mount;
+        try {
+            // Not toRealPath(): a stat of the mount root would wait for the server this call is to start.
+            target = dir.toAbsolutePath().normalize();
+            mount = MountTable.at(target).orElseThrow(() -> new StaleSessionException(
+                    "nothing is mounted at " + dir + " any more"));
+            if (!mount.device().equals(session.device())) {
+                throw new StaleSessionException("the mount at " + target + " is connection " + mount.device()
+                        + ", not the kept " + session.device());
+            }
+            if (LibC.fuseConnectionEnded(fd)) {
+                throw new StaleSessionException("the FUSE connection of " + target + " has ended");
+            }
+        } catch (IOException e) {
+            LibC.close(fd);
+            store.drop(session.name());
+            throw e instanceof StaleSessionException s ? s : new StaleSessionException(e.getMessage());
+        }
+        Negotiated negotiated = session.negotiated();
+        MountOptions served = opts.withMaxWrite(negotiated.maxWrite()); // the kernel's requests are sized by the old INIT
+        DeviceChannel device = DeviceChannel.of(fd);
+        RequestHandler handler = new RequestHandler(device, fs, served, negotiated);
+        FuseServer server = new FuseServer(device, handler, served);
+        int resent = device.reply(0, Opcode.NOTIFY_RESEND);
+        if (resent < 0) {
+            LOG.log(System.Logger.Level.WARNING, "kernel refused NOTIFY_RESEND ({0}, Linux < 6.9?): requests the old "
+                    + "server of {1} had read but not answered stay unanswered", LibC.strerror(-resent), target);
+        }
+        server.start();
+        FuseMount m = new FuseMount(target, device, server, handler, negotiated, mount, false);
+        m.kept = new Kept(store, session);
+        return m;
+    }
+
+    /**
+     * Keeps this mount's connection in {@code store} under {@code key}, so that it outlives this
+     * process: from now on the process's exit (even a normal one) leaves the mount in place for a
+     * successor to {@link #resume}; {@link #close()} still unmounts it and drops it from the store.
+     *
+     * @return the session, whose {@link FuseSession#name()} the store keeps the descriptor under
+     */
+    public FuseSession keepIn(DescriptorStore store, String key) throws IOException {
+        FuseSession session = new FuseSession(key, mount.device(), negotiated);
+        store.keep(session.name(), device.fd());
+        kept = new Kept(store, session);
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException | SecurityException e) {
+            // already shutting down
+        }
+        return session;
+    }
+
+    /** The session this mount is kept under, if it is kept. */
+    public java.util.Optional<FuseSession> session() {
+        Kept k = kept;
+        return k == null ? java.util.Optional.empty() : java.util.Optional.of(k.session());
     }
 
     public Path mountPoint() {
@@ -180,6 +262,15 @@ public final class FuseMount implements AutoCloseable {
         } finally {
             device.close();
             handler.destroy();
+            Kept k = kept;
+            if (k != null) {
+                try {
+                    k.store().drop(k.session().name());
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.WARNING, "cannot drop " + k.session().name() + " from "
+                            + k.store().describe() + ": " + e.getMessage());
+                }
+            }
         }
     }
 

@@ -81,6 +81,11 @@ public record MountOptions(String fsName, boolean allowOther, boolean defaultPer
                 negativeTimeout, readerThreads, maxWrite, maxReadahead, readdirplus, on, cacheDirs);
     }
 
+    public MountOptions withMaxWrite(int bytes) {
+        return new MountOptions(fsName, allowOther, defaultPermissions, suid, dev, entryTimeout, attrTimeout,
+                negativeTimeout, readerThreads, bytes, maxReadahead, readdirplus, passthrough, cacheDirs);
+    }
+
     public MountOptions withDevices(boolean on) {
         return new MountOptions(fsName, allowOther, defaultPermissions, suid, on, entryTimeout, attrTimeout,
                 negativeTimeout, readerThreads, maxWrite, maxReadahead, readdirplus, passthrough, cacheDirs);

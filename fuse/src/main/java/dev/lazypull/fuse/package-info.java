@@ -15,7 +15,9 @@
  *
  * <p>{@link dev.lazypull.fuse.FuseMount#mount} mounts it ({@link dev.lazypull.fuse.MountOptions}),
  * {@link dev.lazypull.fuse.FuseMount#close} unmounts; the mount also offers the cache notifications
- * (store, inval inode, inval entry).
+ * (store, inval inode, inval entry). {@link dev.lazypull.fuse.FuseMount#keepIn} keeps the connection
+ * in a {@code keep.DescriptorStore} (systemd's, or the holder process) so that it outlives the
+ * process, and {@link dev.lazypull.fuse.FuseMount#resume} takes it over in the next one.
  *
  * <h2>Below the SPI</h2>
  * {@code wire} encodes and decodes the structs of include/uapi/linux/fuse.h; {@code sys} holds the

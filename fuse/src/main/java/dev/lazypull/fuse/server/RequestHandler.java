@@ -49,6 +49,16 @@ public final class RequestHandler {
         this.passthrough = new Passthrough(device);
     }
 
+    /**
+     * A handler for a connection whose INIT an earlier server answered: the kernel sends INIT once,
+     * so the new one starts from what was settled then.
+     */
+    public RequestHandler(DeviceChannel device, FileSystem fs, MountOptions opts, Negotiated resumed) {
+        this(device, fs, opts);
+        this.negotiated = resumed;
+        initialized.complete(resumed);
+    }
+
     /** Completes when INIT has been answered, exceptionally if it failed. */
     public CompletableFuture<Negotiated> initialized() {
         return initialized;
@@ -142,7 +152,9 @@ public final class RequestHandler {
                 send(h, begin(out));
             }
             case Opcode.INTERRUPT -> pendingReads.interrupt(Requests.firstLong(body, "fuse_interrupt_in"));
-            case Opcode.FLUSH -> send(h, begin(out));
+            // Nothing to flush on a read-only file system, and ENOSYS makes the kernel stop sending
+            // FLUSH: a close(2) then never waits for the server, not even while a restart has none.
+            case Opcode.FLUSH -> replyError(h, Errno.ENOSYS);
             case Opcode.DESTROY -> {
                 destroy();
                 send(h, begin(out));

@@ -2,7 +2,6 @@ package dev.lazypull.fuse.sys;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.lazypull.fuse.MountOptions;
 import java.io.IOException;
@@ -21,19 +20,11 @@ import java.util.Map;
  * The helper is started with posix_spawn, because a Java Process cannot inherit a descriptor.
  */
 public final class Fusermount {
-    private static final int AF_UNIX = 1;
-    private static final int SOCK_STREAM = 1;
-    private static final int SOL_SOCKET = 1;
-    private static final int SCM_RIGHTS = 1;
 
-    private static final MethodHandle SOCKETPAIR = LibC.downcall("socketpair",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle POSIX_SPAWNP = LibC.plainDowncall("posix_spawnp",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
     private static final MethodHandle WAITPID = LibC.downcall("waitpid",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle RECVMSG = LibC.downcall("recvmsg",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
 
     private Fusermount() {
     }
@@ -53,31 +44,17 @@ public final class Fusermount {
 
     /** Mounts {@code target} through fusermount3 and returns the /dev/fuse descriptor it passed back. */
     public static DeviceChannel mount(Path target, MountOptions opts) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = LibC.errnoSegment(arena);
-            MemorySegment fds = arena.allocate(JAVA_INT, 2);
-            if ((int) SOCKETPAIR.invokeExact(errno, AF_UNIX, SOCK_STREAM, 0, fds) < 0) {
-                throw new IOException("socketpair failed: " + LibC.strerror(LibC.errno(errno)));
+        UnixSocket[] pair = UnixSocket.pair(UnixSocket.SOCK_STREAM, true); // the helper inherits one end
+        try (Arena arena = Arena.ofConfined(); UnixSocket ours = pair[0]; UnixSocket theirs = pair[1]) {
+            int pid = spawn(arena, List.of("fusermount3", "-o", options(opts), "--", target.toString()), theirs.fd());
+            theirs.close();
+            UnixSocket.Message message = ours.receive();
+            int status = waitFor(arena, pid);
+            if (message == null || message.fd() < 0) {
+                throw new IOException("fusermount3 mounted nothing at " + target + " (exit status " + status
+                        + ", its message is on stderr)");
             }
-            int ours = fds.getAtIndex(JAVA_INT, 0);
-            int theirs = fds.getAtIndex(JAVA_INT, 1); // without CLOEXEC: the helper inherits it
-            try {
-                int pid = spawn(arena, List.of("fusermount3", "-o", options(opts), "--", target.toString()), theirs);
-                LibC.close(theirs);
-                theirs = -1;
-                int fd = receiveFd(arena, ours);
-                int status = waitFor(arena, pid);
-                if (fd < 0) {
-                    throw new IOException("fusermount3 mounted nothing at " + target + " (exit status " + status
-                            + ", its message is on stderr)");
-                }
-                return DeviceChannel.of(fd);
-            } finally {
-                LibC.close(ours);
-                if (theirs >= 0) {
-                    LibC.close(theirs);
-                }
-            }
+            return DeviceChannel.of(message.fd());
         } catch (IOException | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -129,33 +106,6 @@ public final class Fusermount {
         }
         array.setAtIndex(ADDRESS, values.size(), MemorySegment.NULL);
         return array;
-    }
-
-    /** Receives one descriptor sent with SCM_RIGHTS; -1 if the helper closed the socket without one. */
-    private static int receiveFd(Arena arena, int socket) throws Throwable {
-        MemorySegment errno = LibC.errnoSegment(arena);
-        MemorySegment data = arena.allocate(1);
-        MemorySegment iov = arena.allocate(16, 8);
-        iov.set(JAVA_LONG, 0, data.address());
-        iov.set(JAVA_LONG, 8, 1);
-        MemorySegment control = arena.allocate(24, 8); // CMSG_SPACE(sizeof(int))
-        MemorySegment msg = arena.allocate(56, 8);     // struct msghdr on LP64
-        msg.set(ADDRESS, 16, iov);
-        msg.set(JAVA_LONG, 24, 1);
-        msg.set(ADDRESS, 32, control);
-        msg.set(JAVA_LONG, 40, control.byteSize());
-        long n;
-        do {
-            n = (long) RECVMSG.invokeExact(errno, socket, msg, 0);
-        } while (n < 0 && LibC.errno(errno) == LibC.EINTR);
-        if (n <= 0 || msg.get(JAVA_LONG, 40) < 20) {
-            return -1;
-        }
-        // struct cmsghdr { size_t cmsg_len; int cmsg_level; int cmsg_type; int data[]; }
-        if (control.get(JAVA_INT, 8) != SOL_SOCKET || control.get(JAVA_INT, 12) != SCM_RIGHTS) {
-            return -1;
-        }
-        return control.get(JAVA_INT, 16);
     }
 
     private static int waitFor(Arena arena, int pid) throws Throwable {

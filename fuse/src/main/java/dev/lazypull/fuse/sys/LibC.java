@@ -23,6 +23,14 @@ public final class LibC {
     public static final int O_RDONLY = 0;
     public static final int O_RDWR = 2;
     public static final int O_CLOEXEC = 02000000;
+    public static final int O_CREAT = 0100;
+
+    public static final short POLLIN = 1;
+    public static final short POLLERR = 8;
+    public static final short POLLHUP = 16;
+    public static final short POLLNVAL = 32;
+    public static final int LOCK_EX = 2;
+    public static final int LOCK_NB = 4;
 
     public static final long MS_RDONLY = 1;
     public static final long MS_NOSUID = 2;
@@ -53,6 +61,8 @@ public final class LibC {
     private static final MethodHandle MOUNT = downcall("mount",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
     private static final MethodHandle UMOUNT2 = downcall("umount2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle POLL = downcall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle FLOCK = downcall("flock", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle GETEUID = plainDowncall("geteuid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle GETEGID = plainDowncall("getegid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle STRERROR = plainDowncall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
@@ -88,9 +98,14 @@ public final class LibC {
     }
 
     public static int open(String path, int flags) {
+        return open(path, flags, 0);
+    }
+
+    /** open(2) with a mode for O_CREAT: the descriptor, or -errno. */
+    public static int open(String path, int flags, int mode) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment capture = errnoSegment(arena);
-            int r = (int) OPEN.invokeExact(capture, arena.allocateFrom(path), flags, 0);
+            int r = (int) OPEN.invokeExact(capture, arena.allocateFrom(path), flags, mode);
             return (int) result(r, capture);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -132,6 +147,45 @@ public final class LibC {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment capture = errnoSegment(arena);
             int r = (int) IOCTL.invokeExact(capture, fd, request, arg);
+            return (int) result(r, capture);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * poll(2) of {@code fds} (struct pollfd: int fd, short events, short revents; 8 bytes each):
+     * how many have events, or -errno.
+     */
+    public static int poll(MemorySegment fds, int count, int timeoutMillis) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment capture = errnoSegment(arena);
+            int r = (int) POLL.invokeExact(capture, fds, (long) count, timeoutMillis);
+            return (int) result(r, capture);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * True when the FUSE connection behind {@code fd} has ended (unmounted or aborted): the
+     * device then polls POLLERR. A live one never does, whether or not requests wait on it.
+     */
+    public static boolean fuseConnectionEnded(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pfd = arena.allocate(8, 4);
+            pfd.set(JAVA_INT, 0, fd);
+            int r = poll(pfd, 1, 0);
+            short revents = pfd.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 6);
+            return r > 0 && (revents & (POLLERR | POLLHUP | POLLNVAL)) != 0;
+        }
+    }
+
+    /** flock(2): 0 or -errno. */
+    public static int flock(int fd, int operation) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment capture = errnoSegment(arena);
+            int r = (int) FLOCK.invokeExact(capture, fd, operation);
             return (int) result(r, capture);
         } catch (Throwable t) {
             throw rethrow(t);

@@ -47,6 +47,8 @@ public final class Opcode {
     public static final int NOTIFY_INVAL_INODE = 2;
     public static final int NOTIFY_INVAL_ENTRY = 3;
     public static final int NOTIFY_STORE = 4;
+    /** Puts every request read but not answered back in the queue (Linux 6.9, protocol 7.40). */
+    public static final int NOTIFY_RESEND = 7;
 
     private Opcode() {
     }
