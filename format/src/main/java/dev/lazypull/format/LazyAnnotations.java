@@ -2,6 +2,7 @@ package dev.lazypull.format;
 
 import dev.lazypull.oci.Digest;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -17,6 +18,12 @@ public final class LazyAnnotations {
   public static final String TOC_LENGTH = "dev.lazypull.toc.length";
   public static final String TOC_DIGEST = "dev.lazypull.toc.digest";
   public static final String VERSION = "1";
+  /**
+   * containerd hands a snapshotter only the layer annotations under this prefix (its
+   * {@code FilterInheritedLabels}), so each TOC annotation is written a second time under it: a
+   * remote snapshotter learns from the labels alone that a layer is lazy and where its TOC lies.
+   */
+  public static final String SNAPSHOT_LABEL_PREFIX = "containerd.io/snapshot/";
 
   /** Where a layer's TOC lies: a byte range of the layer blob and the digest of those bytes. */
   public record TocPointer(long offset, int length, Digest digest) {
@@ -33,6 +40,9 @@ public final class LazyAnnotations {
       a.put(TOC_OFFSET, Long.toString(offset));
       a.put(TOC_LENGTH, Integer.toString(length));
       a.put(TOC_DIGEST, digest.toString());
+      for (String key : List.copyOf(a.keySet())) {
+        a.put(SNAPSHOT_LABEL_PREFIX + key, a.get(key));
+      }
       return a;
     }
   }
@@ -57,6 +67,24 @@ public final class LazyAnnotations {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("malformed lazy layer annotation: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The TOC pointer carried by the labels containerd passes to a snapshotter for a layer (the
+   * annotations under {@link #SNAPSHOT_LABEL_PREFIX}); empty when they name no TOC. Throws as
+   * {@link #tocPointer} does.
+   */
+  public static Optional<TocPointer> tocPointerOfSnapshotLabels(Map<String, String> labels) {
+    if (labels == null) {
+      return Optional.empty();
+    }
+    Map<String, String> unprefixed = new LinkedHashMap<>();
+    labels.forEach((k, v) -> {
+      if (k.startsWith(SNAPSHOT_LABEL_PREFIX + "dev.lazypull.")) {
+        unprefixed.put(k.substring(SNAPSHOT_LABEL_PREFIX.length()), v);
+      }
+    });
+    return tocPointer(unprefixed);
   }
 
   /** True when a manifest's annotations mark it as a lazy image. */

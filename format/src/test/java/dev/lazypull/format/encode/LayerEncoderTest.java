@@ -79,6 +79,15 @@ class LayerEncoderTest {
     assertThat(LazyAnnotations.tocPointer(layer.annotations())).contains(layer.toc());
     assertThat(layer.descriptor().mediaType()).isEqualTo("application/vnd.oci.image.layer.v1.tar+zstd");
     assertThat(LazyAnnotations.tocPointer(layer.descriptor().annotations())).contains(layer.toc());
+    // containerd passes a snapshotter only the annotations under containerd.io/snapshot/
+    Map<String, String> passedOn = new java.util.HashMap<>();
+    layer.annotations().forEach((k, v) -> {
+      if (k.startsWith(LazyAnnotations.SNAPSHOT_LABEL_PREFIX)) {
+        passedOn.put(k, v);
+      }
+    });
+    assertThat(LazyAnnotations.tocPointerOfSnapshotLabels(passedOn)).contains(layer.toc());
+    assertThat(LazyAnnotations.tocPointer(passedOn)).isEmpty();
     assertThat(layer.descriptor().size()).isEqualTo(b.length);
   }
 

@@ -6,6 +6,7 @@ import dev.lazypull.format.LazyAnnotations;
 import dev.lazypull.format.merge.MergedIndex;
 import dev.lazypull.format.toc.LayerTocs;
 import dev.lazypull.oci.Descriptor;
+import dev.lazypull.oci.Digest;
 import dev.lazypull.oci.ImageIndex;
 import dev.lazypull.oci.ImageManifest;
 import dev.lazypull.oci.MediaTypes;
@@ -38,6 +39,33 @@ public record LazyImage(String reference, ManifestBytes manifestBytes, ImageMani
    * take the index past {@code budget} ({@code IndexTooLargeException}). Nothing is kept then.
    */
   public static LazyImage open(ImageStore store, String reference, IndexBudget budget) throws IOException {
+    return open(store, reference, null, budget);
+  }
+
+  /**
+   * Opens the lowest {@code layers.size()} layers of {@code reference} as {@link #open} does: the
+   * merged tree of just those layers, what a containerd snapshot of an intermediate chain shows.
+   * Throws {@link NotLazyImageException} unless the image's lowest layers are exactly {@code
+   * layers}, in order.
+   */
+  public static LazyImage openLayers(ImageStore store, String reference, List<Digest> layers, IndexBudget budget)
+      throws IOException {
+    if (layers.isEmpty()) {
+      throw new IllegalArgumentException("no layers to open of " + describe(store, reference));
+    }
+    return open(store, reference, layers, budget);
+  }
+
+  /**
+   * The manifest {@code reference} names, for this machine's platform when it names an index:
+   * what a remote snapshotter checks a layer against before it mounts anything.
+   */
+  public static ImageManifest manifest(ImageStore store, String reference) throws IOException {
+    ManifestBytes mb = platformManifest(store, reference);
+    return OciJson.parseManifest(mb.bytes(), mb.mediaType());
+  }
+
+  private static ManifestBytes platformManifest(ImageStore store, String reference) throws IOException {
     ManifestBytes mb = store.getManifest(reference);
     if (MediaTypes.isIndex(mb.mediaType())) {
       ImageIndex index = OciJson.parseIndex(mb.bytes(), mb.mediaType());
@@ -46,12 +74,27 @@ public record LazyImage(String reference, ManifestBytes manifestBytes, ImageMani
           "image " + describe(store, reference) + " has no manifest for " + platform.os() + "/" + platform.architecture()));
       mb = store.getManifest(chosen.digest().toString());
     }
+    return mb;
+  }
+
+  private static LazyImage open(ImageStore store, String reference, List<Digest> lowest, IndexBudget budget) throws IOException {
+    ManifestBytes mb = platformManifest(store, reference);
     ImageManifest manifest = OciJson.parseManifest(mb.bytes(), mb.mediaType());
-    List<TocPointer> pointers = tocPointers(store, reference, manifest);
+    List<Descriptor> layers = manifest.layers();
+    if (lowest != null) {
+      List<Digest> actual = layers.stream().map(Descriptor::digest).toList();
+      if (lowest.size() > actual.size() || !actual.subList(0, lowest.size()).equals(lowest)) {
+        throw new NotLazyImageException("image " + describe(store, reference) + " has layers " + actual
+            + ", which do not begin with " + lowest);
+      }
+      layers = layers.subList(0, lowest.size());
+    }
+    List<TocPointer> pointers = tocPointers(store, reference, layers);
+    List<Descriptor> merged = layers;
 
     try {
       LayerTocs.Fetched<byte[]> fetched =
-          LayerTocs.fetch(store, manifest.layers(), pointers, budget, () -> readConfig(store, manifest.config()));
+          LayerTocs.fetch(store, merged, pointers, budget, () -> readConfig(store, manifest.config()));
       return new LazyImage(reference, mb, manifest, fetched.alongside(), MergedIndex.of(fetched.tocs(), budget));
     } catch (IOException | RuntimeException e) {
       budget.release(); // a budget shared between images gets back what this one took
@@ -59,10 +102,9 @@ public record LazyImage(String reference, ManifestBytes manifestBytes, ImageMani
     }
   }
 
-  private static List<TocPointer> tocPointers(ImageStore store, String reference, ImageManifest manifest)
+  private static List<TocPointer> tocPointers(ImageStore store, String reference, List<Descriptor> layers)
       throws NotLazyImageException {
     List<TocPointer> pointers = new ArrayList<>();
-    List<Descriptor> layers = manifest.layers();
     for (int i = 0; i < layers.size(); i++) {
       Descriptor layer = layers.get(i);
       Optional<TocPointer> p;
@@ -97,8 +139,8 @@ public record LazyImage(String reference, ManifestBytes manifestBytes, ImageMani
     return reference == null ? name : reference.startsWith("sha256:") ? name + "@" + reference : name + ":" + reference;
   }
 
-  /** The layer blobs' descriptors, lowest first (the index's layer numbers). */
+  /** The layer blobs' descriptors the index merges, lowest first (the index's layer numbers). */
   public List<Descriptor> layers() {
-    return manifest.layers();
+    return manifest.layers().subList(0, index.layerCount());
   }
 }

@@ -2,6 +2,7 @@ package dev.lazypull.snapshotter.mount;
 
 import dev.lazypull.format.IndexBudget;
 import dev.lazypull.fuse.FuseMount;
+import dev.lazypull.oci.Digest;
 import dev.lazypull.registry.ImageStore;
 import dev.lazypull.snapshotter.cache.ChunkCache;
 import dev.lazypull.snapshotter.fetch.ChunkFetcher;
@@ -11,6 +12,7 @@ import dev.lazypull.snapshotter.image.LazyImage;
 import dev.lazypull.snapshotter.stats.ReadStats;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -68,11 +70,27 @@ public final class ImageMount implements AutoCloseable {
     return mount(store, image(store, reference, mountPoint, settings), mountPoint, settings, cache, null, stats);
   }
 
+  /**
+   * Mounts the merged tree of just the lowest {@code layers} of {@code reference} (what a
+   * containerd snapshot of an intermediate chain ID shows) over the shared {@code cache}, as the
+   * overload above; throws unless the image's lowest layers are {@code layers}.
+   */
+  public static ImageMount openLayers(ImageStore store, String reference, List<Digest> layers, Path mountPoint,
+      MountSettings settings, ChunkCache cache, ReadStats stats) throws IOException {
+    requireMountable(mountPoint);
+    LazyImage image = LazyImage.openLayers(store, reference, layers, IndexBudget.of(settings.indexBytes()));
+    return mount(store, image, mountPoint, settings, cache, null, stats);
+  }
+
   /** The image's index, after the checks that need no network. */
   private static LazyImage image(ImageStore store, String reference, Path mountPoint, MountSettings settings) throws IOException {
+    requireMountable(mountPoint);
+    return LazyImage.open(store, reference, IndexBudget.of(settings.indexBytes()));
+  }
+
+  private static void requireMountable(Path mountPoint) throws IOException {
     MountPoints.requireEmptyDirectory(mountPoint);
     MountPoints.requireFuse();
-    return LazyImage.open(store, reference, IndexBudget.of(settings.indexBytes()));
   }
 
   private static ImageMount mount(ImageStore store, LazyImage image, Path mountPoint, MountSettings settings, ChunkCache cache,

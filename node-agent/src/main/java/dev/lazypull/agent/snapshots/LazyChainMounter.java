@@ -1,0 +1,31 @@
+package dev.lazypull.agent.snapshots;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Mounts lazy images for the snapshotter: the seam between the containerd snapshotter and whoever
+ * owns the node's mounts and chunk cache (the agent's mount registry, or {@link
+ * ImageMountChainMounter} on its own).
+ */
+public interface LazyChainMounter {
+
+  /**
+   * Checks, before containerd is told a layer needs no download, that {@code chain} can be mounted:
+   * its image is reachable, lazy, its lowest layers are {@code chain.layers()}, and the top layer's
+   * TOC is there and verified. Throws saying why not; the layer is then unpacked the ordinary way.
+   */
+  void check(LazyChain chain) throws IOException;
+
+  /**
+   * Mounts the merged tree of {@code chain} read-only at {@code dir} (an empty directory) and
+   * returns once the kernel serves it.
+   */
+  Mounted mount(LazyChain chain, Path dir) throws IOException;
+
+  /** A mounted chain; closing unmounts it. */
+  interface Mounted extends AutoCloseable {
+    @Override
+    void close() throws IOException;
+  }
+}

@@ -1,0 +1,194 @@
+package dev.lazypull.agent.containerd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lazypull.builder.image.ConvertOptions;
+import dev.lazypull.builder.image.ImageConverter;
+import dev.lazypull.builder.progress.Progress;
+import dev.lazypull.oci.OciJson;
+import dev.lazypull.registry.ImageStore;
+import dev.lazypull.registry.ImageStores;
+import dev.lazypull.registry.ManifestBytes;
+import dev.lazypull.registry.RegistryOptions;
+import dev.lazypull.registry.layout.OciLayoutStore;
+import dev.lazypull.testkit.containerd.ContainerdServer;
+import dev.lazypull.testkit.images.Commands;
+import dev.lazypull.testkit.images.DebianImages;
+import dev.lazypull.testkit.registry.RegistryServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * lazypull as containerd's remote snapshotter, with real parts only: a private containerd 1.6
+ * (own root, state and socket), the snapshotter in its own JVM as a proxy plugin, a real
+ * docker-registry, the Debian python+numpy image converted by lazypull, {@code ctr-remote image
+ * rpull} (the remote-snapshot labels) and {@code ctr run} with runc. The tests run in order: pull
+ * and run, restarts, removal, then a non-lazy image.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ContainerdSnapshotterIT {
+  private static final String SNAPSHOTTER = "lazypull";
+  private static Path work;
+  private static Path snapshotsRoot;
+  private static Path socket;
+  private static Path cache;
+  private static Path log;
+  private static SnapshotterProcess snapshotter;
+  private static ContainerdServer containerd;
+  private static String lazyRef;
+  private static String plainRef;
+  private static List<String> lazyLayers;
+
+  @BeforeAll
+  static void start() throws Exception {
+    DebianImages images = DebianImages.get();
+    RegistryServer registry = RegistryServer.shared();
+    lazyRef = registry.reference("agent/containerd-python:lazy");
+    plainRef = registry.reference("agent/containerd-minbase:plain");
+    work = Files.createTempDirectory("lazypull-containerd-it");
+    try (OciLayoutStore source = OciLayoutStore.open(images.layout());
+        ImageStore target = ImageStores.open(lazyRef, RegistryOptions.defaults())) {
+      new ImageConverter(source, target, ConvertOptions.defaults().withWorkDir(Files.createDirectories(work.resolve("convert"))),
+          Progress.silent()).convert(DebianImages.PYTHON, "lazy");
+      ManifestBytes m = target.getManifest("lazy");
+      lazyLayers = OciJson.parseManifest(m.bytes(), m.mediaType()).layers().stream().map(d -> d.digest().toString()).toList();
+    }
+    Commands.run(600, "skopeo", "copy", "--dest-tls-verify=false", images.reference(DebianImages.MINBASE), "docker://" + plainRef);
+
+    snapshotsRoot = work.resolve("io.containerd.snapshotter.v1.lazypull");
+    socket = Files.createDirectories(work.resolve("run")).resolve("containerd.sock");
+    cache = work.resolve("cache");
+    log = work.resolve("snapshotter.log");
+    Files.createFile(log);
+    snapshotter = SnapshotterProcess.start(snapshotsRoot, socket, cache, log);
+    containerd = ContainerdServer.builder(work.resolve("containerd")).proxySnapshotter(SNAPSHOTTER, socket).start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (snapshotter != null) {
+      System.out.println("snapshotter log:\n" + snapshotter.log());
+    }
+    try {
+      if (containerd != null) {
+        containerd.close();
+      }
+    } finally {
+      if (snapshotter != null) {
+        snapshotter.close();
+      }
+      for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo")).reversed()) {
+        String[] f = line.split(" ");
+        if (f.length > 4 && f[4].startsWith(work + "/")) {
+          Commands.run(30, "umount", "-l", f[4]);
+        }
+      }
+      Commands.run(300, "rm", "-rf", "--one-file-system", work.toString());
+    }
+  }
+
+  @Test
+  @Order(1)
+  void lazyPullDownloadsNoLayerAndNumpyRuns() throws Exception {
+    containerd.ctrRemote("image", "rpull", "--plain-http", "--snapshotter", SNAPSHOTTER, lazyRef);
+
+    assertThat(contentDigests()).as("blobs in containerd's content store after the lazy pull").doesNotContainAnyElementsOf(lazyLayers)
+        .hasSize(2); // the manifest and the config
+    String snapshots = snapshotsList();
+    assertThat(snapshots.lines().filter(l -> l.contains("Committed")).count()).isEqualTo(lazyLayers.size());
+    assertThat(snapshotter.log()).contains("committed as").doesNotContain("falls back");
+
+    containerd.ctr("run", "--rm", "--snapshotter", SNAPSHOTTER, lazyRef, "numpy-1", "python3", "-c", "import numpy");
+    assertThat(lazyMounts()).as("lazy mounts under the snapshots root").hasSize(1);
+  }
+
+  @Test
+  @Order(2)
+  void afterSigtermTheSnapshotsAreListedAndRunWithoutAPull() throws Exception {
+    String before = snapshotsList();
+    List<String> contentBefore = contentDigests();
+    snapshotter.terminate();
+    assertThat(lazyMounts()).as("mounts after SIGTERM").isEmpty();
+    snapshotter = SnapshotterProcess.start(snapshotsRoot, socket, cache, log);
+    assertThat(lazyMounts()).as("lazy mounts restored").hasSize(1);
+
+    assertThat(snapshotsListWhenReconnected(before)).isEqualTo(before);
+    containerd.ctr("run", "--rm", "--snapshotter", SNAPSHOTTER, lazyRef, "numpy-2", "python3", "-c", "import numpy");
+    assertThat(contentDigests()).isEqualTo(contentBefore);
+  }
+
+  @Test
+  @Order(3)
+  void afterKill9TheSnapshotsAreListedAndRunWithoutAPull() throws Exception {
+    String before = snapshotsList();
+    snapshotter.kill();
+    snapshotter = SnapshotterProcess.start(snapshotsRoot, socket, cache, log);
+    assertThat(lazyMounts()).as("lazy mounts restored after kill -9").hasSize(1);
+
+    assertThat(snapshotsListWhenReconnected(before)).isEqualTo(before);
+    containerd.ctr("run", "--rm", "--snapshotter", SNAPSHOTTER, lazyRef, "numpy-3", "python3", "-c", "import numpy");
+  }
+
+  @Test
+  @Order(4)
+  void imageRmSyncRemovesSnapshotsAndMounts() throws Exception {
+    containerd.ctr("image", "rm", "--sync", lazyRef);
+
+    assertThat(snapshotsList().lines().skip(1).toList()).as("snapshots after image rm --sync").isEmpty();
+    assertThat(lazyMounts()).isEmpty();
+    try (Stream<Path> dirs = Files.list(snapshotsRoot.resolve("snapshots"))) {
+      assertThat(dirs.toList()).as("snapshot directories left").isEmpty();
+    }
+  }
+
+  @Test
+  @Order(5)
+  void aNonLazyImageIsUnpackedAndRuns() throws Exception {
+    containerd.ctrRemote("image", "rpull", "--plain-http", "--snapshotter", SNAPSHOTTER, plainRef);
+    assertThat(snapshotter.log()).contains("falls back to download and unpack (not-lazy)");
+
+    containerd.ctr("run", "--rm", "--snapshotter", SNAPSHOTTER, plainRef, "plain-1", "/bin/bash", "-c", "test -x /usr/bin/apt-get");
+    assertThat(lazyMounts()).isEmpty();
+  }
+
+  /** The DIGEST column of {@code ctr content ls} (the labels name layer digests too). */
+  private static List<String> contentDigests() throws IOException {
+    return containerd.ctr("content", "ls").lines().skip(1).map(l -> l.split("\\s+")[0]).sorted().toList();
+  }
+
+  private static String snapshotsList() throws IOException {
+    return containerd.ctr("snapshots", "--snapshotter", SNAPSHOTTER, "ls");
+  }
+
+  /** containerd reconnects to a restarted proxy within a few seconds; until then ls fails. */
+  private static String snapshotsListWhenReconnected(String expected) throws Exception {
+    String last = "";
+    for (int i = 0; i < 100; i++) {
+      try {
+        last = snapshotsList();
+        if (last.equals(expected)) {
+          return last;
+        }
+      } catch (IOException notYet) {
+        last = notYet.getMessage();
+      }
+      Thread.sleep(200);
+    }
+    return last;
+  }
+
+  private static List<String> lazyMounts() throws IOException {
+    return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+        .filter(l -> l.contains(" fuse.lazypull ") && l.contains(snapshotsRoot.toString()))
+        .toList();
+  }
+}
