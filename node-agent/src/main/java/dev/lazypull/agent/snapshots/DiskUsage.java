@@ -18,7 +18,7 @@ import java.util.Set;
 final class DiskUsage {
   private DiskUsage() {}
 
-  /** Bytes (allocated blocks) and inodes under {@code dir}, hardlinks counted once. */
+  /** Bytes (file sizes; the JDK does not expose st_blocks) and inodes under {@code dir}, hardlinks counted once. */
   static OverlaySnapshotter.Usage of(Path dir) throws IOException {
     if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
       return new OverlaySnapshotter.Usage(0, 0);
@@ -43,9 +43,9 @@ final class DiskUsage {
       }
 
       private void count(Path p) throws IOException {
-        var a = Files.readAttributes(p, "unix:ino,blocks", LinkOption.NOFOLLOW_LINKS);
+        var a = Files.readAttributes(p, "unix:ino,size", LinkOption.NOFOLLOW_LINKS);
         if (seen.add(a.get("ino"))) {
-          totals[0] += ((Number) a.get("blocks")).longValue() * 512;
+          totals[0] += ((Number) a.get("size")).longValue();
           totals[1]++;
         }
       }
