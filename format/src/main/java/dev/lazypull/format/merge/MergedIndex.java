@@ -4,6 +4,7 @@ import dev.lazypull.format.ChunkLocation;
 import dev.lazypull.format.EntryType;
 import dev.lazypull.format.FormatException;
 import dev.lazypull.format.IndexBudget;
+import dev.lazypull.format.IndexTooLargeException;
 import dev.lazypull.format.toc.FrameTable;
 import dev.lazypull.format.toc.LayerToc;
 import dev.lazypull.format.toc.PrefetchList;
@@ -89,8 +90,13 @@ public final class MergedIndex {
     }
     PrefetchList prefetch = layers.isEmpty() ? PrefetchList.EMPTY : layers.getLast().prefetch();
     checkPrefetch(prefetch, frames);
-    return new MergedIndex(frames, new IndexFlattener(budget).flatten(new LayerApplier(budget).apply(layers), layers),
-        prefetch);
+    try {
+      return new MergedIndex(frames, new IndexFlattener(budget).flatten(new LayerApplier(budget).apply(layers), layers),
+          prefetch);
+    } catch (IndexTooLargeException e) {
+      String top = frames.length == 0 ? "" : " (top layer " + frames[frames.length - 1].layer() + ")";
+      throw new IndexTooLargeException("merging " + frames.length + " layers" + top + ": " + e.getMessage(), e.limitBytes());
+    }
   }
 
   /** {@link #of(List, IndexBudget)} without a memory bound: for tools and tests that made the TOCs. */

@@ -31,6 +31,9 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
+import net.jqwik.api.lifecycle.LifecycleContext;
+import net.jqwik.api.lifecycle.SkipExecutionHook;
 import net.jqwik.api.statistics.Statistics;
 
 /**
@@ -43,7 +46,20 @@ import net.jqwik.api.statistics.Statistics;
  * in its own surefire execution with a 160 MiB heap and an 8 MiB index budget) nor another
  * exception. The mutations are jqwik values, so a failure shrinks to the fewest, smallest ones.
  */
+@AddLifecycleHook(HostileTocPropertyTest.SmallHeapOnly.class)
 class HostileTocPropertyTest {
+  /** Set by the surefire execution that runs this class on a small heap (format/pom.xml). */
+  static final String SMALL_HEAP_PROPERTY = "lazypull.test.smallHeap";
+
+  /** Skips the class in any other execution (e.g. the default one under -Dtest=...). */
+  public static final class SmallHeapOnly implements SkipExecutionHook {
+    @Override
+    public SkipResult shouldBeSkipped(LifecycleContext context) {
+      return System.getProperty(SMALL_HEAP_PROPERTY) != null ? SkipResult.doNotSkip()
+          : SkipResult.skip("runs only in the small-heap execution (" + SMALL_HEAP_PROPERTY + ")");
+    }
+  }
+
   private static final EncoderOptions OPTIONS =
       EncoderOptions.defaults().withGrouping(4096, 4096).withChunkSizes(1024, 4096, 16384).withThreads(1);
   private static final long BUDGET_BYTES = 8 << 20;

@@ -86,7 +86,7 @@ public final class TestLayout {
     return d.digest();
   }
 
-  private record Descriptor(String mediaType, String digest, long size) {}
+  record Descriptor(String mediaType, String digest, long size) {}
 
   private static Descriptor writeManifest(Path layout, List<Layer> layers, Flavor flavor, String arch)
       throws IOException {
@@ -125,7 +125,7 @@ public final class TestLayout {
     node.put("size", d.size());
   }
 
-  private static Descriptor writeBlob(Path layout, byte[] bytes, String mediaType) throws IOException {
+  static Descriptor writeBlob(Path layout, byte[] bytes, String mediaType) throws IOException {
     String digest = sha256(bytes);
     Path blobs = Files.createDirectories(layout.resolve("blobs/sha256"));
     Path file = blobs.resolve(digest.substring("sha256:".length()));
@@ -135,7 +135,7 @@ public final class TestLayout {
     return new Descriptor(mediaType, digest, bytes.length);
   }
 
-  private static void tag(Path layout, String tag, Descriptor d) throws IOException {
+  static void tag(Path layout, String tag, Descriptor d) throws IOException {
     Files.createDirectories(layout);
     Files.writeString(layout.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
     Path indexFile = layout.resolve("index.json");
