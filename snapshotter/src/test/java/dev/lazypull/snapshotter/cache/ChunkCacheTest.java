@@ -48,6 +48,33 @@ class ChunkCacheTest {
   }
 
   @Test
+  void chunksThatArriveLaterAreWeighedAndBoundedToo() throws IOException {
+    try (ChunkCache cache = ChunkCache.open(1 << 20, null, 0, stats)) {
+      for (int i = 0; i < 100; i++) {
+        byte[] data = chunk(i, 64 << 10);
+        Digest d = Digest.sha256(data);
+        // In flight first (weighs nothing), then completed: Caffeine weighs it on completion.
+        CompletableFuture<byte[]> pending = cache.claim(d);
+        assertThat(pending).isNotNull();
+        pending.complete(data);
+      }
+      assertThat(cache.memoryWeightedSize()).isLessThanOrEqualTo(1 << 20).isPositive();
+      assertThat(stats.snapshot().memoryEvictions()).isGreaterThanOrEqualTo(80);
+    }
+  }
+
+  @Test
+  void aFailedFetchIsRemovedByTheCacheItself() throws IOException {
+    byte[] data = chunk(13, 100);
+    Digest d = Digest.sha256(data);
+    try (ChunkCache cache = ChunkCache.open(1 << 20, null, 0, stats)) {
+      CompletableFuture<byte[]> pending = cache.claim(d);
+      pending.completeExceptionally(new IOException("404"));
+      assertThat(cache.inMemory(d)).as("entry left after its failure").isFalse();
+    }
+  }
+
+  @Test
   void aDiskHitIsPromotedToMemoryAndCounted() throws Exception {
     byte[] data = "chunk".getBytes();
     Digest d = Digest.sha256(data);
