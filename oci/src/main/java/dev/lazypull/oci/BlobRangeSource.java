@@ -13,4 +13,13 @@ import java.io.IOException;
 public interface BlobRangeSource {
 
   byte[] read(Digest blob, long offset, int length) throws IOException;
+
+  /**
+   * The same, done by {@code deadline}: a source that retries does so only while the next attempt
+   * fits before it, and fails with its last error once it does not. A source that never retries
+   * (a local file) may ignore it.
+   */
+  default byte[] read(Digest blob, long offset, int length, Deadline deadline) throws IOException {
+    return read(blob, offset, length);
+  }
 }

@@ -1,6 +1,7 @@
 package dev.lazypull.registry;
 
 import dev.lazypull.oci.BlobRangeSource;
+import dev.lazypull.oci.Deadline;
 import dev.lazypull.oci.Digest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,9 +43,24 @@ public interface ImageStore extends BlobRangeSource, AutoCloseable {
    */
   byte[] readBlobRange(Digest digest, long offset, int length) throws IOException;
 
+  /**
+   * The same, by {@code deadline}: transient failures (connection refused or reset, 5xx, 429, a
+   * stalled body) are retried while the next attempt fits before it; permanent ones (404, 403,
+   * 416, 401 after one re-authentication) fail at once. The error names the blob, the range and
+   * the status.
+   */
+  default byte[] readBlobRange(Digest digest, long offset, int length, Deadline deadline) throws IOException {
+    return readBlobRange(digest, offset, length);
+  }
+
   @Override
   default byte[] read(Digest blob, long offset, int length) throws IOException {
     return readBlobRange(blob, offset, length);
+  }
+
+  @Override
+  default byte[] read(Digest blob, long offset, int length, Deadline deadline) throws IOException {
+    return readBlobRange(blob, offset, length, deadline);
   }
 
   /** The blob's size when it exists. */

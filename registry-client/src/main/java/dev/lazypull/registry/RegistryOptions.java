@@ -9,10 +9,12 @@ import java.util.Set;
  * How {@link ImageStores} talks to registries. Start from {@link #defaults()} and change what is
  * needed with the {@code with...} methods.
  *
- * @param maxParallelRequests requests in flight per registry host (and so connections to it)
+ * @param maxParallelRequests requests in flight per registry host (and so connections to it): the
+ *     one bound on parallel requests, shared by every mount that reads through this client
  * @param connectTimeout TCP connect plus TLS handshake
  * @param readIdleTimeout longest silence while a response is awaited or its body streams
- * @param maxAttempts attempts for a retryable failure (1 = no retry)
+ * @param maxAttempts attempts for a transient failure of a call that carries no deadline of its
+ *     caller (1 = no retry); a call with a deadline is retried while the next attempt fits in it
  * @param retryBaseDelay first backoff; doubled each attempt, with full jitter
  * @param maxRetryDelay cap of one backoff, and of a 429 Retry-After the client waits for
  * @param insecureRegistries host[:port]s reached over plain HTTP (loopback always is)

@@ -36,7 +36,8 @@ import java.util.function.Predicate;
  */
 final class Authenticator {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration MIN_TOKEN_LIFETIME = Duration.ofSeconds(60);
+  /** What a token lives when the token endpoint does not say (the distribution spec's default). */
+  private static final Duration DEFAULT_TOKEN_LIFETIME = Duration.ofSeconds(60);
 
   private final String registry;
   private final CredentialSource source;
@@ -95,7 +96,11 @@ final class Authenticator {
       return sent == null && credentials().isPresent();
     }
     if (c.isBearer()) {
-      tokens.remove(scope);
+      // Forget only the token that was refused: a reader that raced us may have renewed it already.
+      Token refused = tokens.get(scope);
+      if (refused != null && sent != null && sent.equals("Bearer " + refused.value())) {
+        tokens.remove(scope, refused);
+      }
       Token fresh = fetchToken(c, scope);
       return sent == null || !sent.equals("Bearer " + fresh.value());
     }
@@ -142,12 +147,12 @@ final class Authenticator {
       if (value == null || value.isEmpty()) {
         throw new RegistryException(ErrorCode.UNAUTHORIZED, registry, 200, "token endpoint " + realmOrigin + " answered without a token", null);
       }
-      Duration lifetime = Duration.ofSeconds(json.path("expires_in").asLong(MIN_TOKEN_LIFETIME.toSeconds()));
-      if (lifetime.compareTo(MIN_TOKEN_LIFETIME) < 0) {
-        lifetime = MIN_TOKEN_LIFETIME;
-      }
-      // Renew a little early so that a token does not expire between check and use.
-      Token t = new Token(value, clock.instant().plus(lifetime.minus(lifetime.dividedBy(10))));
+      long expiresIn = json.path("expires_in").asLong(0);
+      Duration lifetime = expiresIn > 0 ? Duration.ofSeconds(expiresIn) : DEFAULT_TOKEN_LIFETIME;
+      // Renewed before it expires (a tenth of its life early, at most 10 s), so that reads across
+      // its expiry never meet a refusal; a token the registry refuses anyway is renewed on the 401.
+      Duration early = lifetime.dividedBy(10).compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : lifetime.dividedBy(10);
+      Token t = new Token(value, clock.instant().plus(lifetime.minus(early)));
       tokens.put(scope, t);
       return t;
     }

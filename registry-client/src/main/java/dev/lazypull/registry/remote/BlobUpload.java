@@ -1,5 +1,6 @@
 package dev.lazypull.registry.remote;
 
+import dev.lazypull.oci.Deadline;
 import dev.lazypull.oci.Digest;
 import dev.lazypull.registry.ErrorCode;
 import dev.lazypull.registry.RegistryException;
@@ -8,7 +9,6 @@ import dev.lazypull.registry.http.RequestBody;
 import dev.lazypull.registry.remote.RegistryEndpoint.Call;
 import io.netty.handler.codec.http.HttpMethod;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -46,7 +46,7 @@ final class BlobUpload {
         Call patch = new Call(HttpMethod.PATCH, session,
             List.of(Map.entry("Content-Type", "application/octet-stream"), Map.entry("Content-Range", offset + "-" + (offset + length - 1))),
             new RequestBody.FileRange(file, offset, length), store.pushScope(), false, false, where);
-        session = store.pushEndpoint().execute(patch, r -> {
+        session = store.hosts().onPushHost(patch, r -> {
           if (r.status() != 202) {
             throw RegistryEndpoint.error(r, where, ErrorCode.BLOB_UPLOAD_UNKNOWN);
           }
@@ -61,7 +61,7 @@ final class BlobUpload {
   boolean mount(String from) throws IOException {
     URI uri = store.repoUri("/blobs/uploads/?mount=" + digest + "&from=" + RemoteStore.encode(from));
     Call post = new Call(HttpMethod.POST, uri, List.of(), RequestBody.EMPTY, store.mountScope(from), false, false, where);
-    URI session = store.pushEndpoint().execute(post, r -> {
+    URI session = store.hosts().onPushHost(post, r -> {
       if (r.status() == 201) {
         return null;
       }
@@ -79,7 +79,7 @@ final class BlobUpload {
 
   private URI open() throws IOException {
     Call post = new Call(HttpMethod.POST, store.repoUri("/blobs/uploads/"), List.of(), RequestBody.EMPTY, store.pushScope(), false, false, where);
-    return store.pushEndpoint().execute(post, r -> {
+    return store.hosts().onPushHost(post, r -> {
       if (r.status() != 202) {
         throw RegistryEndpoint.error(r, where, ErrorCode.NAME_UNKNOWN);
       }
@@ -92,7 +92,7 @@ final class BlobUpload {
     URI put = URI.create(session.toString() + (query == null ? "?" : "&") + "digest=" + RemoteStore.encode(digest.toString()));
     Call call = new Call(HttpMethod.PUT, put, List.of(Map.entry("Content-Type", "application/octet-stream")), content,
         store.pushScope(), false, false, where);
-    store.pushEndpoint().execute(call, r -> {
+    store.hosts().onPushHost(call, r -> {
       if (r.status() != 201) {
         throw RegistryEndpoint.error(r, where, ErrorCode.BLOB_UPLOAD_INVALID);
       }
@@ -104,7 +104,7 @@ final class BlobUpload {
   private void cancel(URI session) {
     try {
       Call delete = new Call(HttpMethod.DELETE, session, List.of(), RequestBody.EMPTY, store.pushScope(), false, false, where);
-      store.pushEndpoint().execute(delete, r -> null);
+      store.hosts().onPushHost(delete, r -> null);
     } catch (IOException e) {
       // An abandoned session expires on the registry; nothing to repair here.
     }
@@ -124,27 +124,16 @@ final class BlobUpload {
     void run() throws IOException;
   }
 
+  /**
+   * The whole upload, restarted under the retry policy: as a whole it may be repeated (a new
+   * session each time), and a session the registry forgot is as transient as a 5xx.
+   */
   private void restarting(Steps steps) throws IOException {
-    int attempts = store.options().maxAttempts();
-    Backoff backoff = new Backoff(store.options().retryBaseDelay(), store.options().maxRetryDelay());
-    for (int attempt = 1; ; attempt++) {
-      try {
-        steps.run();
-        return;
-      } catch (RegistryException e) {
-        boolean transientFailure = e.code() == ErrorCode.SERVER_ERROR || e.code() == ErrorCode.CONNECTION
-            || e.code() == ErrorCode.TIMEOUT || e.code() == ErrorCode.BLOB_UPLOAD_UNKNOWN;
-        if (!transientFailure || attempt >= attempts) {
-          throw e;
-        }
-      } catch (InterruptedIOException e) {
-        throw e;
-      } catch (IOException e) {
-        if (attempt >= attempts) {
-          throw e;
-        }
-      }
-      Backoff.sleep(backoff.delay(attempt));
-    }
+    store.hosts().retry().run(Deadline.NONE,
+        RetryPolicy.transientFor(true).or(e -> e instanceof RegistryException re && re.code() == ErrorCode.BLOB_UPLOAD_UNKNOWN),
+        () -> {
+          steps.run();
+          return null;
+        });
   }
 }

@@ -1,5 +1,6 @@
 package dev.lazypull.registry.remote;
 
+import dev.lazypull.oci.Deadline;
 import dev.lazypull.registry.ErrorCode;
 import dev.lazypull.registry.RegistryException;
 import dev.lazypull.registry.hosts.HostCapability;
@@ -29,6 +30,7 @@ final class HostChain {
   private static final long QUIET_NANOS = TimeUnit.MINUTES.toNanos(1);
 
   private final List<RegistryEndpoint> endpoints;
+  private final RetryPolicy retry;
   private final ConcurrentHashMap<RegistryEndpoint, Long> restingUntil = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<RegistryEndpoint, Long> lastLogged = new ConcurrentHashMap<>();
 
@@ -38,11 +40,22 @@ final class HostChain {
     Call on(RegistryEndpoint endpoint) throws IOException;
   }
 
-  HostChain(List<RegistryEndpoint> endpoints) {
+  HostChain(List<RegistryEndpoint> endpoints, RetryPolicy retry) {
     if (endpoints.isEmpty()) {
       throw new IllegalArgumentException("a registry needs at least one host");
     }
     this.endpoints = List.copyOf(endpoints);
+    this.retry = retry;
+  }
+
+  RetryPolicy retry() {
+    return retry;
+  }
+
+  /** {@code call} on the push host alone, under the retry policy (no caller deadline). */
+  <T> T onPushHost(Call call, Reader<T> reader) throws IOException {
+    RegistryEndpoint e = first(HostCapability.PUSH, call.reference());
+    return retry.run(Deadline.NONE, call.idempotent(), () -> e.execute(call, reader));
   }
 
   /** The hosts in order. */
@@ -60,11 +73,20 @@ final class HostChain {
     throw noHost(need, reference);
   }
 
-  <T> T execute(HostCapability need, String reference, CallFor calls, Reader<T> reader) throws IOException {
+  /**
+   * A read (idempotent) on the hosts that may be asked {@code need}, in order, retried as a whole
+   * under the policy by {@code deadline}: each round asks the hosts that are not resting, and a
+   * round fails when the last host fails.
+   */
+  <T> T execute(HostCapability need, String reference, Deadline deadline, CallFor calls, Reader<T> reader) throws IOException {
     List<RegistryEndpoint> able = endpoints.stream().filter(e -> e.host().can(need)).toList();
     if (able.isEmpty()) {
       throw noHost(need, reference);
     }
+    return retry.run(deadline, true, () -> round(able, calls, reader));
+  }
+
+  private <T> T round(List<RegistryEndpoint> able, CallFor calls, Reader<T> reader) throws IOException {
     for (int i = 0; ; i++) {
       RegistryEndpoint e = able.get(i);
       boolean last = i == able.size() - 1;

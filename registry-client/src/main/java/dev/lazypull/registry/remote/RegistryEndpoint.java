@@ -23,9 +23,8 @@ import java.util.function.Predicate;
 
 /**
  * One registry's HTTP API: every request goes through here for authentication (a 401 is answered
- * once with new credentials), redirects (followed to other hosts without the registry's
- * Authorization header), and retries (connection failures and 5xx for idempotent requests, 429 for
- * all, after exponential backoff with jitter or the server's Retry-After).
+ * once with new credentials) and redirects (followed to other hosts without the registry's
+ * Authorization header). Retries are {@link RetryPolicy}'s, around {@link HostChain}.
  */
 final class RegistryEndpoint {
   private static final int MAX_REDIRECTS = 5;
@@ -34,13 +33,11 @@ final class RegistryEndpoint {
   private final String endpoint;
   private final RegistryHost host;
   private final String namespace;
-  private final int maxAttempts;
   private volatile Origin origin;
   private final String registry;
   private final HttpTransport transport;
   private final Authenticator auth;
   private final RegistryOptions options;
-  private final Backoff backoff;
   private final Predicate<Origin> plainHttpAllowed;
 
   /** One request. {@code scope} is the token scope it needs; {@code reference} names it in errors. */
@@ -57,14 +54,12 @@ final class RegistryEndpoint {
    * The endpoint for {@code host} of the namespace {@code namespace} (reached at {@code endpoint}
    * when the host has no URL of its own). A host configured with an explicit {@code http://} URL
    * may be reached over plain HTTP: that configuration is the explicit permission. A mirror gets
-   * the credentials of its own host name. {@code maxAttempts} 1 makes a mirror fail fast, so the
-   * next host is asked at once.
+   * the credentials of its own host name.
    */
-  RegistryEndpoint(String namespace, String endpoint, RegistryHost host, int maxAttempts, HttpTransport transport,
+  RegistryEndpoint(String namespace, String endpoint, RegistryHost host, HttpTransport transport,
       RegistryOptions options, Predicate<Origin> plainHttpAllowed) {
     this.namespace = namespace;
     this.host = host;
-    this.maxAttempts = maxAttempts;
     this.endpoint = endpoint;
     this.transport = transport;
     this.options = options;
@@ -72,7 +67,6 @@ final class RegistryEndpoint {
     this.origin = fixed;
     this.registry = fixed == null || !host.mirror() ? namespace : fixed.hostHeader();
     this.plainHttpAllowed = fixed == null || fixed.secure() ? plainHttpAllowed : o -> o.equals(fixed) || plainHttpAllowed.test(o);
-    this.backoff = new Backoff(options.retryBaseDelay(), options.maxRetryDelay());
     this.auth = new Authenticator(registry, options.credentials(), transport, this.plainHttpAllowed, Clock.systemUTC());
   }
 
@@ -137,37 +131,25 @@ final class RegistryEndpoint {
   }
 
   /**
-   * Runs {@code call} and hands the final response to {@code reader}; a connection failure while
-   * the reader reads the body is retried like one before the response (for idempotent calls).
+   * One attempt of {@code call}: its final response (after authentication and redirects) goes to
+   * {@code reader}. A 429 or 5xx answer, a connection failure and a failure while the reader reads
+   * the body are thrown as {@link RegistryException}s for {@link RetryPolicy} to judge; the one
+   * repetition made here is that of an idempotent request sent on a pooled connection the server
+   * had already closed, which says nothing about the registry.
    */
   <T> T execute(Call call, Reader<T> reader) throws IOException {
-    int attempt = 0;
     boolean staleConnectionForgiven = false;
     while (true) {
-      attempt++;
       HttpResult r = null;
       boolean handedOver = false;
       try {
         r = send(call);
         if (r.status() == 429) {
           Duration wait = Backoff.retryAfter(r.header("Retry-After"), Clock.systemUTC());
-          byte[] body = drain(r);
-          if (attempt >= maxAttempts) {
-            throw RegistryErrors.of(429, body, call.reference(), ErrorCode.TOOMANYREQUESTS);
-          }
-          if (wait == null) {
-            wait = backoff.delay(attempt);
-          } else if (wait.compareTo(options.maxRetryDelay()) > 0) {
-            throw new RegistryException(ErrorCode.TOOMANYREQUESTS, call.reference(), 429,
-                "rate limited; the registry asks to wait " + wait.toSeconds() + " s, more than the " + options.maxRetryDelay().toSeconds() + " s allowed", null);
-          }
-          Backoff.sleep(wait);
-          continue;
+          throw new RetryPolicy.RateLimitedException(RegistryErrors.of(429, drain(r), call.reference(), ErrorCode.TOOMANYREQUESTS), wait);
         }
-        if (r.status() >= 500 && call.idempotent() && attempt < maxAttempts) {
-          drain(r);
-          Backoff.sleep(backoff.delay(attempt));
-          continue;
+        if (r.status() >= 500) {
+          throw RegistryErrors.of(r.status(), drain(r), call.reference(), ErrorCode.SERVER_ERROR);
         }
         T value = reader.read(r);
         handedOver = value == r;
@@ -175,17 +157,11 @@ final class RegistryEndpoint {
       } catch (RegistryException | InterruptedIOException e) {
         throw e;
       } catch (IOException e) {
-        boolean stale = e instanceof ConnectionClosedException c && c.reusedConnection() && !staleConnectionForgiven;
-        if (stale && call.idempotent()) {
-          // A pooled connection the server had already closed: try once more at once, uncounted.
+        if (e instanceof ConnectionClosedException c && c.reusedConnection() && !staleConnectionForgiven && call.idempotent()) {
           staleConnectionForgiven = true;
-          attempt--;
           continue;
         }
-        if (!call.idempotent() || attempt >= maxAttempts || e instanceof javax.net.ssl.SSLException) {
-          throw classify(e, call, attempt);
-        }
-        Backoff.sleep(backoff.delay(attempt));
+        throw classify(e, call);
       } finally {
         if (r != null && !handedOver) {
           r.close();
@@ -271,8 +247,7 @@ final class RegistryEndpoint {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
   }
 
-  RegistryException classify(IOException e, Call call, int attempts) {
-    String after = attempts > 1 ? " (after " + attempts + " attempts)" : "";
+  RegistryException classify(IOException e, Call call) {
     ErrorCode code;
     if (e instanceof javax.net.ssl.SSLException) {
       code = ErrorCode.TLS;
@@ -284,6 +259,6 @@ final class RegistryEndpoint {
       code = ErrorCode.CONNECTION;
     }
     return new RegistryException(code, call.reference(), 0,
-        call.method() + " " + call.uri().getRawPath() + " on " + registry + " failed" + after + ": " + e.getMessage(), e);
+        call.method() + " " + call.uri().getRawPath() + " on " + registry + " failed: " + e.getMessage(), e);
   }
 }

@@ -33,18 +33,16 @@ public final class RemoteRepositories {
     Map<TlsSettings, HttpTransport> transports = new LinkedHashMap<>();
     try {
       List<RegistryEndpoint> endpoints = new ArrayList<>();
-      for (int i = 0; i < hosts.size(); i++) {
-        RegistryHost host = hosts.get(i);
+      for (RegistryHost host : hosts) {
         HttpTransport transport = transports.get(host.tls());
         if (transport == null) {
           transport = new HttpTransport(options.maxParallelRequests(), options.connectTimeout(), options.readIdleTimeout(), host.tls());
           transports.put(host.tls(), transport);
         }
-        // Hosts before the last fail over at once instead of retrying.
-        int attempts = i == hosts.size() - 1 ? options.maxAttempts() : 1;
-        endpoints.add(new RegistryEndpoint(ref.registry(), ref.endpoint(), host, attempts, transport, options, plainAllowed));
+        endpoints.add(new RegistryEndpoint(ref.registry(), ref.endpoint(), host, transport, options, plainAllowed));
       }
-      return new RemoteStore(ref, new HostChain(endpoints), List.copyOf(transports.values()), options);
+      RetryPolicy retry = new RetryPolicy(options.retryBaseDelay(), options.maxRetryDelay(), options.maxAttempts());
+      return new RemoteStore(ref, new HostChain(endpoints, retry), List.copyOf(transports.values()), options);
     } catch (IOException | RuntimeException e) {
       transports.values().forEach(HttpTransport::close);
       throw e;

@@ -2,6 +2,7 @@ package dev.lazypull.registry.remote;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lazypull.oci.Deadline;
 import dev.lazypull.oci.Digest;
 import dev.lazypull.oci.MediaTypes;
 import dev.lazypull.oci.OciJson;
@@ -70,7 +71,7 @@ public final class RemoteStore implements ImageStore {
   public ManifestBytes getManifest(String reference) throws IOException {
     checkReference(reference);
     String where = name() + refSuffix(reference);
-    return hosts.execute(byName(reference), where, e -> read(e, HttpMethod.GET, "/manifests/" + reference, where, Map.entry("Accept", ACCEPT_MANIFESTS)), r -> {
+    return hosts.execute(byName(reference), where, Deadline.NONE, e -> read(e, HttpMethod.GET, "/manifests/" + reference, where, Map.entry("Accept", ACCEPT_MANIFESTS)), r -> {
       if (r.status() != 200) {
         throw RegistryEndpoint.error(r, where, ErrorCode.MANIFEST_UNKNOWN);
       }
@@ -96,7 +97,7 @@ public final class RemoteStore implements ImageStore {
   public Optional<Digest> resolve(String reference) throws IOException {
     checkReference(reference);
     String where = name() + refSuffix(reference);
-    Optional<Optional<Digest>> head = hosts.execute(byName(reference), where,
+    Optional<Optional<Digest>> head = hosts.execute(byName(reference), where, Deadline.NONE,
         e -> read(e, HttpMethod.HEAD, "/manifests/" + reference, where, Map.entry("Accept", ACCEPT_MANIFESTS)), r -> {
       if (r.status() == 404) {
         return Optional.of(Optional.<Digest>empty());
@@ -123,7 +124,7 @@ public final class RemoteStore implements ImageStore {
   HttpResult openBlobAt(Digest digest, long offset) throws IOException {
     String where = name() + "@" + digest;
     List<Map.Entry<String, String>> headers = offset > 0 ? List.of(Map.entry("Range", "bytes=" + offset + "-")) : List.of();
-    return hosts.execute(HostCapability.PULL, where, e -> new Call(HttpMethod.GET, blobUri(e, digest), headers, RequestBody.EMPTY, pull, true, true, where), r -> {
+    return hosts.execute(HostCapability.PULL, where, Deadline.NONE, e -> new Call(HttpMethod.GET, blobUri(e, digest), headers, RequestBody.EMPTY, pull, true, true, where), r -> {
       boolean ok = offset == 0 ? r.status() == 200 : r.status() == 206 && rangeStart(r) == offset;
       if (!ok) {
         if (offset > 0 && r.status() == 200) {
@@ -138,6 +139,11 @@ public final class RemoteStore implements ImageStore {
 
   @Override
   public byte[] readBlobRange(Digest digest, long offset, int length) throws IOException {
+    return readBlobRange(digest, offset, length, Deadline.NONE);
+  }
+
+  @Override
+  public byte[] readBlobRange(Digest digest, long offset, int length, Deadline deadline) throws IOException {
     if (offset < 0 || length < 0) {
       throw new IllegalArgumentException("negative range " + offset + "+" + length);
     }
@@ -145,9 +151,9 @@ public final class RemoteStore implements ImageStore {
       return new byte[0];
     }
     long last = offset + length - 1;
-    String where = name() + "@" + digest;
+    String where = name() + "@" + digest + " bytes " + offset + "-" + last;
     List<Map.Entry<String, String>> range = List.of(Map.entry("Range", "bytes=" + offset + "-" + last));
-    return hosts.execute(HostCapability.PULL, where, e -> new Call(HttpMethod.GET, blobUri(e, digest), range, RequestBody.EMPTY, pull, true, true, where), r -> {
+    return hosts.execute(HostCapability.PULL, where, deadline, e -> new Call(HttpMethod.GET, blobUri(e, digest), range, RequestBody.EMPTY, pull, true, true, where), r -> {
       if (r.status() == 206) {
         Matcher m = CONTENT_RANGE.matcher(String.valueOf(r.header("Content-Range")));
         if (!m.matches() || Long.parseLong(m.group(1)) != offset || Long.parseLong(m.group(2)) != last) {
@@ -190,7 +196,7 @@ public final class RemoteStore implements ImageStore {
       }
       return Optional.of(Long.parseLong(length));
     };
-    return need == HostCapability.PUSH ? pushEndpoint().execute(head.on(pushEndpoint()), reader) : hosts.execute(need, where, head, reader);
+    return need == HostCapability.PUSH ? hosts.onPushHost(head.on(pushEndpoint()), reader) : hosts.execute(need, where, Deadline.NONE, head, reader);
   }
 
   @Override
@@ -238,7 +244,7 @@ public final class RemoteStore implements ImageStore {
     String where = name() + refSuffix(reference);
     Call call = new Call(HttpMethod.PUT, repoUri("/manifests/" + reference), List.of(Map.entry("Content-Type", mediaType)),
         new RequestBody.Bytes(bytes), push, true, false, where);
-    return pushEndpoint().execute(call, r -> {
+    return hosts.onPushHost(call, r -> {
       if (r.status() != 201 && r.status() != 200) {
         throw RegistryEndpoint.error(r, where, ErrorCode.MANIFEST_UNKNOWN);
       }
@@ -265,7 +271,7 @@ public final class RemoteStore implements ImageStore {
     while (next != null) {
       URI page = next;
       Call call = new Call(HttpMethod.GET, page, List.of(), RequestBody.EMPTY, pull, true, true, name());
-      next = pushEndpoint().execute(call, r -> {
+      next = hosts.onPushHost(call, r -> {
         if (r.status() == 404) {
           r.body().readAll(ERROR_LIMIT);
           return null; // no such repository yet: no tags
@@ -305,6 +311,10 @@ public final class RemoteStore implements ImageStore {
 
   RegistryOptions options() {
     return options;
+  }
+
+  HostChain hosts() {
+    return hosts;
   }
 
   String pushScope() {

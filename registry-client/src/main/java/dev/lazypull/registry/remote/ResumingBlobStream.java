@@ -1,5 +1,6 @@
 package dev.lazypull.registry.remote;
 
+import dev.lazypull.oci.Deadline;
 import dev.lazypull.oci.Digest;
 import dev.lazypull.registry.RegistryException;
 import dev.lazypull.registry.http.HttpResult;
@@ -9,7 +10,7 @@ import java.io.InterruptedIOException;
 
 /**
  * A whole blob as a stream that survives broken connections: when the body fails midway it asks
- * for the rest with {@code Range: bytes=<position>-} and goes on, up to the configured attempts.
+ * for the rest with {@code Range: bytes=<position>-} and goes on while {@link RetryPolicy} allows.
  * (The caller's digest check covers the joined bytes.)
  */
 final class ResumingBlobStream extends InputStream {
@@ -48,9 +49,11 @@ final class ResumingBlobStream extends InputStream {
         throw e;
       } catch (IOException e) {
         response.close();
-        if (++failures >= store.options().maxAttempts()) {
+        java.time.Duration wait = store.hosts().retry().nextWait(e, ++failures, Deadline.NONE, RetryPolicy.transientFor(true));
+        if (wait == null) {
           throw new IOException("blob " + digest + " failed at byte " + position + " " + failures + " times: " + e.getMessage(), e);
         }
+        Backoff.sleep(wait);
         response = store.openBlobAt(digest, position);
       }
     }

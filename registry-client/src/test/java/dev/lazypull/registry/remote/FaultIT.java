@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.lazypull.oci.Deadline;
 import dev.lazypull.oci.Digest;
 import dev.lazypull.registry.CredentialSource;
 import dev.lazypull.registry.Credentials;
@@ -75,6 +76,56 @@ class FaultIT {
           });
       assertThat(proxy.requests().stream().filter(r -> r.target().endsWith("/manifests/v1") && r.method().equals("GET")).count()).isEqualTo(4);
     });
+  }
+
+  @Test
+  void permanentAnswersEndARangeReadAtOnceNamingBlobRangeAndStatus() {
+    assertTimeoutPreemptively(BOUND, () -> {
+      for (int status : new int[] {404, 403, 416, 400}) {
+        int before = blobGets();
+        proxy.inject(FaultProxy.status("/blobs/", status, 1000));
+        assertThatThrownBy(() -> store.readBlobRange(image.layerDigest(0), 10, 100, Deadline.after(Duration.ofSeconds(10))))
+            .isInstanceOfSatisfying(RegistryException.class, e -> {
+              assertThat(e.httpStatus()).isEqualTo(status);
+              assertThat(e.getMessage()).contains(image.layerDigest(0).toString()).contains("bytes 10-109").contains("HTTP " + status);
+            });
+        assertThat(blobGets() - before).as("HTTP %d is not retried", status).isEqualTo(1);
+        proxy.clearFaults();
+      }
+    });
+  }
+
+  @Test
+  void transientFailuresAreRetriedUntilTheDeadlineNotTheAttemptCount() {
+    assertTimeoutPreemptively(BOUND, () -> {
+      // More failures than the 4 attempts a call without deadline gets: the deadline carries it.
+      proxy.inject(FaultProxy.status("/blobs/", 503, 6));
+      assertThat(store.readBlobRange(image.layerDigest(0), 10, 100, Deadline.after(Duration.ofSeconds(15)))).isEqualTo(slice(10, 100));
+
+      proxy.inject(FaultProxy.status("/blobs/", 503, 1000));
+      int before = blobGets();
+      assertThatThrownBy(() -> store.readBlobRange(image.layerDigest(0), 10, 100, Deadline.after(Duration.ofMillis(800))))
+          .isInstanceOfSatisfying(RegistryException.class, e -> {
+            assertThat(e.httpStatus()).isEqualTo(503);
+            assertThat(e.getMessage()).contains("gave up after");
+          });
+      assertThat(blobGets() - before).as("retried within the deadline").isGreaterThan(1);
+    });
+  }
+
+  @Test
+  void aRetryAfterBeyondTheDeadlineFailsAtOnce() {
+    assertTimeoutPreemptively(BOUND, () -> {
+      proxy.inject(FaultProxy.tooManyRequests("/blobs/", "2", 1));
+      int before = blobGets();
+      assertThatThrownBy(() -> store.readBlobRange(image.layerDigest(0), 10, 100, Deadline.after(Duration.ofMillis(500))))
+          .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.httpStatus()).isEqualTo(429));
+      assertThat(blobGets() - before).isEqualTo(1);
+    });
+  }
+
+  private int blobGets() {
+    return (int) proxy.requests().stream().filter(r -> r.method().equals("GET") && r.target().contains("/blobs/sha256:")).count();
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.lazypull.snapshotter.fetch;
 
 import dev.lazypull.format.ChunkLocation;
 import dev.lazypull.oci.BlobRangeSource;
+import dev.lazypull.oci.Deadline;
 import dev.lazypull.oci.Digest;
 import dev.lazypull.snapshotter.cache.ChunkCache;
 import dev.lazypull.snapshotter.stats.ReadStats;
@@ -32,12 +33,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The chunks of one lookup that the cache holds nowhere come here together: neighbours of a
  * layer are merged into Range requests ({@link RangePlanner}), each run on its own virtual
- * thread, at most {@link FetchOptions#maxParallelRequests()} at a time. Each frame is
- * decompressed and its SHA-256 checked before it completes its future (and so enters the cache);
- * a mismatch is fetched once more on its own, and a second mismatch fails the read. Transport
- * errors are retried with back-off until the chunk's deadline ({@link FetchOptions#timeout()}),
- * at which its future fails and the request thread is interrupted, so a registry that stops
- * answering costs a bounded wait and no thread; the next read after it comes back fetches afresh.
+ * thread (the bound on requests in flight is the registry client's, per registry host). Each
+ * frame is decompressed and its SHA-256 checked before it completes its future (and so enters the
+ * cache); a mismatch is fetched once more on its own, and a second mismatch fails the read. Each
+ * request carries the chunk's deadline ({@link FetchOptions#timeout()}) to the source, whose one
+ * retry policy retries transient failures within it and ends permanent ones (404, 403, 416) at
+ * once; at the deadline the future fails and the request thread is interrupted, so a registry
+ * that stops answering costs a bounded wait and no thread; the next read after it comes back
+ * fetches afresh.
  *
  * <p>Readahead: a request also takes the frames that follow its last one in the layer ({@link
  * LayerFrames}), up to {@link FetchOptions#readaheadBytes()}, stopping at the first frame that is
@@ -47,15 +50,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Priority: {@link #get(List, Priority)} with {@link Priority#BACKGROUND} is for callers no
  * reader waits for (a prefetcher). Such a lookup is served from the cache like any other, but
- * its fetches additionally wait for one of {@link #BACKGROUND_RANGES} background slots before
- * taking a request slot, so background work never holds more than that many of the registry
- * requests that foreground reads need. A foreground reader that asks for a chunk a background
+ * its fetches additionally wait for one of {@link #BACKGROUND_RANGES} background slots, so
+ * background work never holds more than that many of the registry requests that foreground reads
+ * need. A foreground reader that asks for a chunk a background
  * fetch has in flight joins that fetch.
  */
 public final class ChunkFetcher implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ChunkFetcher.class.getName());
-  private static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-  private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
   /** Range requests of background lookups in flight at once, per mount. */
   public static final int BACKGROUND_RANGES = 2;
 
@@ -65,7 +66,6 @@ public final class ChunkFetcher implements AutoCloseable {
   private final ReadStats stats;
   private final LayerFrames frames;
   private final RangePlanner planner;
-  private final Semaphore requests;
   private final Semaphore backgroundRanges = new Semaphore(BACKGROUND_RANGES);
   private final AtomicInteger inFlight = new AtomicInteger();
   private final ExecutorService fetchThreads = Executors.newVirtualThreadPerTaskExecutor();
@@ -86,7 +86,6 @@ public final class ChunkFetcher implements AutoCloseable {
     this.stats = stats;
     this.frames = frames;
     this.planner = new RangePlanner(options.maxRangeBytes(), options.maxGapBytes());
-    this.requests = new Semaphore(options.maxParallelRequests());
   }
 
   /**
@@ -294,7 +293,7 @@ public final class ChunkFetcher implements AutoCloseable {
   private void fetch(BlobRange range, List<CompletableFuture<byte[]>> futures, long deadline) {
     byte[] bytes;
     try {
-      bytes = readWithRetry(range.layer(), range.offset(), range.length(), range.chunks().size(), deadline);
+      bytes = fetchRange(range.layer(), range.offset(), range.length(), range.chunks().size(), deadline);
     } catch (IOException | RuntimeException e) {
       IOException failure = e instanceof IOException io ? io
           : new IOException("fetching " + describe(range) + " failed: " + e, e);
@@ -323,7 +322,7 @@ public final class ChunkFetcher implements AutoCloseable {
     stats.verificationFailed();
     LOG.log(System.Logger.Level.WARNING, "chunk " + c.digest() + " of layer " + c.layer() + " at offset "
         + c.compressedOffset() + " failed verification; fetching it again");
-    byte[] again = readWithRetry(c.layer(), c.compressedOffset(), c.compressedLength(), 1, deadline);
+    byte[] again = fetchRange(c.layer(), c.compressedOffset(), c.compressedLength(), 1, deadline);
     byte[] data = FrameDecoder.decode(c, again, 0);
     if (data == null) {
       stats.verificationFailed();
@@ -335,48 +334,28 @@ public final class ChunkFetcher implements AutoCloseable {
     return data;
   }
 
-  private byte[] readWithRetry(Digest layer, long offset, int length, int chunkCount, long deadline) throws IOException {
-    long backoff = FIRST_BACKOFF_NANOS;
-    while (true) {
-      IOException failure;
-      try {
-        if (!requests.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-          throw new FetchTimeoutException("no request slot for layer " + layer + " before the fetch deadline");
-        }
-        try {
-          byte[] bytes = source.read(layer, offset, length);
-          if (bytes.length != length) {
-            throw new IOException("registry returned " + bytes.length + " bytes for a range of " + length
-                + " of layer " + layer + " at offset " + offset);
-          }
-          stats.rangeFetched(length, chunkCount);
-          return bytes;
-        } finally {
-          requests.release();
-        }
-      } catch (InterruptedException e) {
-        throw new InterruptedIOException("fetch of layer " + layer + " interrupted at its deadline");
-      } catch (FetchTimeoutException e) {
-        throw e;
-      } catch (IOException e) {
-        failure = e;
-      }
+  /**
+   * One range by the chunk's deadline. Retrying is the source's (the registry client's one retry
+   * policy, which tells a 503 from a 404): here a failure is counted and passed to the readers.
+   */
+  private byte[] fetchRange(Digest layer, long offset, int length, int chunkCount, long deadline) throws IOException {
+    byte[] bytes;
+    try {
+      bytes = source.read(layer, offset, length, new Deadline(deadline));
+    } catch (IOException | RuntimeException e) {
       stats.rangeFailed();
       if (Thread.currentThread().isInterrupted()) {
         throw new InterruptedIOException("fetch of layer " + layer + " interrupted at its deadline");
       }
-      long remaining = deadline - System.nanoTime();
-      if (remaining <= backoff) {
-        throw failure;
-      }
-      LOG.log(System.Logger.Level.DEBUG, "range of layer " + layer + " failed, retrying: " + failure.getMessage());
-      try {
-        TimeUnit.NANOSECONDS.sleep(backoff);
-      } catch (InterruptedException e) {
-        throw new InterruptedIOException("fetch of layer " + layer + " interrupted at its deadline");
-      }
-      backoff = Math.min(MAX_BACKOFF_NANOS, backoff * 2);
+      throw e;
     }
+    if (bytes.length != length) {
+      stats.rangeFailed();
+      throw new IOException("registry returned " + bytes.length + " bytes for a range of " + length
+          + " of layer " + layer + " at offset " + offset);
+    }
+    stats.rangeFetched(length, chunkCount);
+    return bytes;
   }
 
   private static String describe(BlobRange r) {

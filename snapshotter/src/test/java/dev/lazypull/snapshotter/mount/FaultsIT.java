@@ -99,6 +99,43 @@ class FaultsIT {
   }
 
   @Test
+  void aBlobDeletedFromTheRegistryFailsItsReadsAtOnceWithoutRetrying() throws Exception {
+    byte[] data = new byte[1 << 20];
+    new Random(404).nextBytes(data);
+    Path layout = work.resolve("layout-404");
+    TestImages.writeLayout(layout, "src", List.of(List.of(TestEntry.file("gone", data))));
+    RegistryServer registry = RegistryServer.shared();
+    String repo = "snapshotter/faults-404";
+    Descriptor layer;
+    try (ImageStore direct = ImageStores.open(registry.reference(repo), RegistryOptions.defaults())) {
+      TestImages.convert(layout, "src", direct, "lazy", work.resolve("convert-404"));
+      ManifestBytes mb = direct.getManifest("lazy");
+      layer = OciJson.parseManifest(mb.bytes(), mb.mediaType()).layers().getFirst();
+    }
+    Path blobDir = registry.storageDirectory().resolve("docker/registry/v2/blobs/sha256")
+        .resolve(layer.digest().hex().substring(0, 2)).resolve(layer.digest().hex());
+    // A long deadline: a retried 404 would show as repeated requests, and as a timeout.
+    MountSettings settings = MountSettings.defaults(null).withFetch(FetchOptions.defaults().withTimeout(Duration.ofSeconds(60)));
+    try (ImageStore viaProxy = ImageStores.open(proxy.hostPort() + "/" + repo, RegistryOptions.defaults());
+        ImageMount m = ImageMount.open(viaProxy, "lazy", Files.createDirectories(work.resolve("mnt-404")), settings)) {
+      Files.walk(blobDir).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      int before = proxy.requests().size();
+
+      assertThatThrownBy(() -> Files.readAllBytes(m.mountPoint().resolve("gone")))
+          .isInstanceOf(IOException.class).hasMessageContaining("Input/output error");
+
+      List<String> ranges = proxy.requests().subList(before, proxy.requests().size()).stream()
+          .filter(r -> r.target().contains(layer.digest().toString()))
+          .map(r -> r.headers().get("range")).toList();
+      // One request per failed FUSE read (the kernel may retry a failed readahead read itself):
+      // the 404 was not retried by us.
+      assertThat(ranges).isNotEmpty();
+      assertThat((long) ranges.size()).isLessThanOrEqualTo(m.stats().snapshot().readErrors());
+      assertThat(m.stats().snapshot().fetchTimeouts()).isZero();
+    }
+  }
+
+  @Test
   void corruptBytesAreNeverServedAndReadsRecoverOnceTheBlobIsSound() throws Exception {
     try (ImageMount m = mount("mnt-corrupt", null);
         RandomAccessFile blob = new RandomAccessFile(blobFile.toFile(), "rw")) {

@@ -47,6 +47,7 @@ public final class TokenServer implements AutoCloseable {
   private final AtomicInteger expiredToIssue = new AtomicInteger();
   private final List<String> requestedScopes = new CopyOnWriteArrayList<>();
   private final AtomicInteger issued = new AtomicInteger();
+  private volatile java.time.Duration lifetime = java.time.Duration.ofSeconds(300);
 
   private TokenServer(Path dir, String user, String password) throws IOException {
     this.user = user;
@@ -101,6 +102,14 @@ public final class TokenServer implements AutoCloseable {
     expiredToIssue.set(n);
   }
 
+  /**
+   * Tokens issued from now on live {@code lifetime} (as expires_in says, and as the registry
+   * enforces: their exp claim is set so that the registry's 60 s of clock leeway end then).
+   */
+  public void issueTokensLiving(java.time.Duration lifetime) {
+    this.lifetime = lifetime;
+  }
+
   /** How many tokens were issued. */
   public int tokensIssued() {
     return issued.get();
@@ -142,12 +151,13 @@ public final class TokenServer implements AutoCloseable {
       }
       requestedScopes.addAll(scopes);
       boolean expired = expiredToIssue.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
-      String token = jwt(scopes, expired);
+      long seconds = lifetime.toSeconds();
+      String token = jwt(scopes, expired, seconds);
       issued.incrementAndGet();
       ObjectNode body = JSON.createObjectNode();
       body.put("token", token);
       body.put("access_token", token);
-      body.put("expires_in", 300);
+      body.put("expires_in", seconds);
       body.put("issued_at", Instant.now().toString());
       respond(exchange, 200, JSON.writeValueAsString(body));
     } catch (GeneralSecurityException e) {
@@ -163,7 +173,7 @@ public final class TokenServer implements AutoCloseable {
     return decoded.equals(user + ":" + password);
   }
 
-  private String jwt(List<String> scopes, boolean expired) throws GeneralSecurityException, IOException {
+  private String jwt(List<String> scopes, boolean expired, long lifetimeSeconds) throws GeneralSecurityException, IOException {
     ObjectNode header = JSON.createObjectNode();
     header.put("typ", "JWT");
     header.put("alg", "RS256");
@@ -173,8 +183,10 @@ public final class TokenServer implements AutoCloseable {
     claims.put("iss", issuer());
     claims.put("sub", user == null ? "" : user);
     claims.put("aud", service());
-    // The registry allows 60 s of clock leeway, so an expired token must be older than that.
-    claims.put("exp", expired ? now - 600 : now + 300);
+    // The registry allows 60 s of clock leeway, so an expired token must be older than that, and a
+    // token meant to live a few seconds claims to have expired up to 60 s ago.
+    long leeway = 60;
+    claims.put("exp", expired ? now - 600 : lifetimeSeconds < 300 ? now + lifetimeSeconds - leeway : now + lifetimeSeconds);
     claims.put("nbf", expired ? now - 900 : now - 10);
     claims.put("iat", expired ? now - 900 : now);
     claims.put("jti", UUID.randomUUID().toString());
