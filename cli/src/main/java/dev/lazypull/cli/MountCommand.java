@@ -6,6 +6,7 @@ import dev.lazypull.cli.mount.MountDaemon;
 import dev.lazypull.registry.ImageRef;
 import dev.lazypull.snapshotter.mount.MountPoints;
 import dev.lazypull.snapshotter.mount.MountSettings;
+import dev.lazypull.snapshotter.prefetch.PrefetchSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,6 +56,15 @@ public final class MountCommand implements Callable<Integer> {
 
   @Mixin RegistryFlags registry;
 
+  @Option(names = "--no-prefetch",
+      description = "do not fetch the image's recorded start-up list ahead of reads")
+  boolean noPrefetch;
+
+  @Option(names = "--no-background-fetch",
+      description = "do not fetch the rest of the image in the background (on by default, so a running "
+          + "container stops depending on the registry)")
+  boolean noBackgroundFetch;
+
   @Option(names = "--foreground", description = "serve the mount in this process until it is unmounted")
   boolean foreground;
 
@@ -76,7 +86,8 @@ public final class MountCommand implements Callable<Integer> {
         MountSettings.defaults(cacheDir.toAbsolutePath())
             .withCacheBytes(cacheSize)
             .withMemoryBytes(memorySize)
-            .withFetch(MountSettings.defaults(null).fetch().withTimeout(fetchTimeout)),
+            .withFetch(MountSettings.defaults(null).fetch().withTimeout(fetchTimeout))
+            .withPrefetch(PrefetchSettings.defaults().withList(!noPrefetch).withBackground(!noBackgroundFetch)),
         registry);
     if (foreground) {
       return MountDaemon.run(request, notifyReady);
@@ -93,6 +104,12 @@ public final class MountCommand implements Callable<Integer> {
         "--memory-cache-size", Long.toString(memorySize),
         "--fetch-timeout", Durations.format(fetchTimeout)));
     args.addAll(registry.arguments());
+    if (noPrefetch) {
+      args.add("--no-prefetch");
+    }
+    if (noBackgroundFetch) {
+      args.add("--no-background-fetch");
+    }
     args.add(image);
     args.add(request.mountPoint().toString());
     DaemonLauncher.launch(request.mountPoint(), memorySize, args);

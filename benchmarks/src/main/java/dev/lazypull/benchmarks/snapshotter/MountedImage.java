@@ -55,7 +55,9 @@ final class MountedImage implements AutoCloseable {
   /** Mounts the image read through {@code from} (this registry, perhaps behind a link) with {@code fetch} options. */
   ImageMount mount(ImageStore from, String name, Path cacheDir, FetchOptions fetch) throws IOException {
     Path dir = Files.createDirectories(work.resolve(name));
-    return ImageMount.open(from, TAG, dir, MountSettings.defaults(cacheDir).withFetch(fetch));
+    // Start-up alone: no background fetch of the rest of the image competing with it.
+    return ImageMount.open(from, TAG, dir, MountSettings.defaults(cacheDir).withFetch(fetch)
+        .withPrefetch(dev.lazypull.snapshotter.prefetch.PrefetchSettings.defaults().withBackground(false)));
   }
 
   static void deleteTree(Path root) throws IOException {

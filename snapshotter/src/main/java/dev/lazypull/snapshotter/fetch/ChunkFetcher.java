@@ -187,6 +187,9 @@ public final class ChunkFetcher implements AutoCloseable {
       }
     }
     claims.values().forEach(this::inFlight);
+    if (priority == Priority.FOREGROUND) {
+      stats.demandMissed(toFetch.size());
+    }
     for (BlobRange range : planner.plan(toFetch)) {
       submit(readAhead(range, owned), owned, priority);
     }

@@ -48,8 +48,15 @@ public final class ImageFileSystem implements FileSystem {
   private final AtomicLongArray lookups;
   private final StatFs statFs;
   private final Executor replies;
+  private final ReadObserver observer;
 
   public ImageFileSystem(MergedIndex index, ChunkFetcher fetcher, ReadStats stats) {
+    this(index, fetcher, stats, null);
+  }
+
+  /** {@code observer} (null for none) hears of every read before it is served. */
+  public ImageFileSystem(MergedIndex index, ChunkFetcher fetcher, ReadStats stats, ReadObserver observer) {
+    this.observer = observer;
     this.index = index;
     this.fetcher = fetcher;
     this.replies = runnable -> Thread.ofVirtual().name("lazypull-read-reply").start(runnable);
@@ -150,6 +157,9 @@ public final class ImageFileSystem implements FileSystem {
     }
     int length = (int) Math.min(size, fileSize - offset);
     List<ChunkLocation> chunks = index.chunks(ino, offset, length);
+    if (observer != null) {
+      observer.read(ino, chunks);
+    }
     long tarOffset = index.dataOffset(ino) + offset;
     CompletableFuture<List<byte[]>> data = fetcher.get(chunks);
     if (data.isDone() && !data.isCompletedExceptionally()) {

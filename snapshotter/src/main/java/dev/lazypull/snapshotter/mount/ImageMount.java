@@ -8,6 +8,9 @@ import dev.lazypull.snapshotter.cache.ChunkCache;
 import dev.lazypull.snapshotter.fetch.ChunkFetcher;
 import dev.lazypull.snapshotter.fetch.LayerFrames;
 import dev.lazypull.snapshotter.fs.ImageFileSystem;
+import dev.lazypull.snapshotter.fs.ReadObserver;
+import dev.lazypull.snapshotter.prefetch.PrefetchSettings;
+import dev.lazypull.snapshotter.prefetch.Prefetcher;
 import dev.lazypull.snapshotter.image.LazyImage;
 import dev.lazypull.snapshotter.stats.ReadStats;
 import java.io.IOException;
@@ -29,10 +32,12 @@ public final class ImageMount implements AutoCloseable {
   private final ImageFileSystem fileSystem;
   private final FuseMount fuse;
   private final ReadStats stats;
+  private final Prefetcher prefetcher;
   private final CompletableFuture<Void> unmounted = new CompletableFuture<>();
 
   private ImageMount(LazyImage image, ChunkCache ownCache, ChunkFetcher fetcher, ImageFileSystem fs, FuseMount fuse,
-      ReadStats stats) {
+      ReadStats stats, Prefetcher prefetcher) {
+    this.prefetcher = prefetcher;
     this.image = image;
     this.ownCache = ownCache;
     this.fetcher = fetcher;
@@ -41,6 +46,8 @@ public final class ImageMount implements AutoCloseable {
     this.stats = stats;
     // The server sees every way the connection ends, umount(8) from outside included.
     fuse.ended().thenRun(() -> unmounted.complete(null));
+    // The mount gone, nothing more is fetched for it.
+    unmounted.thenRun(prefetcher::close);
   }
 
   /**
@@ -49,11 +56,20 @@ public final class ImageMount implements AutoCloseable {
    * serves it. {@code store} stays the caller's to close, after this.
    */
   public static ImageMount open(ImageStore store, String reference, Path mountPoint, MountSettings settings) throws IOException {
+    return open(store, reference, mountPoint, settings, (java.util.function.Function<LazyImage, ReadObserver>) null);
+  }
+
+  /**
+   * {@link #open(ImageStore, String, Path, MountSettings)} with the observer {@code observer}
+   * makes for the image (null for none) hearing of every read: how a start-up is recorded.
+   */
+  public static ImageMount open(ImageStore store, String reference, Path mountPoint, MountSettings settings,
+      java.util.function.Function<LazyImage, ReadObserver> observer) throws IOException {
     LazyImage image = image(store, reference, mountPoint, settings);
     ReadStats stats = new ReadStats();
     ChunkCache cache = ChunkCache.open(settings.memoryBytes(), settings.cacheDir(), settings.cacheBytes(), stats);
     try {
-      return mount(store, image, mountPoint, settings, cache, cache, stats);
+      return mount(store, image, mountPoint, settings, cache, cache, stats, observer == null ? null : observer.apply(image));
     } catch (IOException | RuntimeException e) {
       cache.close();
       throw e;
@@ -67,7 +83,7 @@ public final class ImageMount implements AutoCloseable {
    */
   public static ImageMount open(ImageStore store, String reference, Path mountPoint, MountSettings settings, ChunkCache cache,
       ReadStats stats) throws IOException {
-    return mount(store, image(store, reference, mountPoint, settings), mountPoint, settings, cache, null, stats);
+    return mount(store, image(store, reference, mountPoint, settings), mountPoint, settings, cache, null, stats, null);
   }
 
   /**
@@ -94,14 +110,21 @@ public final class ImageMount implements AutoCloseable {
   }
 
   private static ImageMount mount(ImageStore store, LazyImage image, Path mountPoint, MountSettings settings, ChunkCache cache,
-      ChunkCache ownCache, ReadStats stats) throws IOException {
+      ChunkCache ownCache, ReadStats stats, ReadObserver observer) throws IOException {
     ChunkFetcher fetcher = new ChunkFetcher(store, cache, settings.fetch(), stats, LayerFrames.of(image.index()));
+    // The background fetch needs somewhere to keep what it brings: without a disk tier it is off.
+    PrefetchSettings ahead = settings.prefetch().withBackground(settings.prefetch().background() && cache.disk() != null);
+    Prefetcher prefetcher = new Prefetcher(image.index(), fetcher, cache, ahead, stats);
     try {
-      ImageFileSystem fs = new ImageFileSystem(image.index(), fetcher, stats);
+      ReadObserver hits = ahead.list() && !image.index().prefetchList().isEmpty() ? prefetcher.hits() : null;
+      ImageFileSystem fs = new ImageFileSystem(image.index(), fetcher, stats, ReadObserver.both(observer, hits));
       String fsName = "lazypull:" + image.manifestBytes().digest().hex().substring(0, 12);
+      // Started before the mount is served, so the first ranges are on their way with the first reads.
+      prefetcher.start();
       FuseMount fuse = FuseMount.mount(mountPoint, fs, settings.fuse().withFsName(fsName));
-      return new ImageMount(image, ownCache, fetcher, fs, fuse, stats);
+      return new ImageMount(image, ownCache, fetcher, fs, fuse, stats, prefetcher);
     } catch (IOException | RuntimeException e) {
+      prefetcher.close();
       fetcher.close();
       throw e;
     }
@@ -123,6 +146,11 @@ public final class ImageMount implements AutoCloseable {
     return fileSystem;
   }
 
+  /** What the mount fetches ahead of reads: the recorded list, then the background fetch. */
+  public Prefetcher prefetcher() {
+    return prefetcher;
+  }
+
   /** Completes when the mount has gone, whether by {@link #close} or by umount(8). */
   public CompletableFuture<Void> unmounted() {
     return unmounted;
@@ -132,6 +160,7 @@ public final class ImageMount implements AutoCloseable {
   @Override
   public void close() {
     try {
+      prefetcher.close();
       fuse.close();
     } finally {
       unmounted.complete(null);

@@ -25,6 +25,12 @@ public final class ReadStats {
   private final LongAdder readErrors = new LongAdder();
   private final LongAdder verificationFailures = new LongAdder();
   private final LongAdder fetchTimeouts = new LongAdder();
+  private final LongAdder demandMisses = new LongAdder();
+  private final LongAdder prefetchedBytes = new LongAdder();
+  private final LongAdder prefetchHitBytes = new LongAdder();
+  private final LongAdder backgroundBytes = new LongAdder();
+  private final java.util.concurrent.atomic.AtomicLong imageBytes = new java.util.concurrent.atomic.AtomicLong();
+  private final LongAdder localBytes = new LongAdder();
   private final LongAdder memoryEvictions = new LongAdder();
   private final LongAdder diskEvictions = new LongAdder();
   private final LongAdder diskWritesDropped = new LongAdder();
@@ -94,6 +100,36 @@ public final class ReadStats {
     this.diskCacheBytes = diskBytes;
   }
 
+  /** Foreground reads found {@code chunks} chunks neither cached nor in flight and fetched them themselves. */
+  public void demandMissed(int chunks) {
+    demandMisses.add(chunks);
+  }
+
+  /** The prefetch list fetched a chunk of {@code bytes} (uncompressed) that no cache held. */
+  public void prefetched(long bytes) {
+    prefetchedBytes.add(bytes);
+  }
+
+  /** A read used, for the first time, a chunk of {@code bytes} that the prefetch list had fetched. */
+  public void prefetchHit(long bytes) {
+    prefetchHitBytes.add(bytes);
+  }
+
+  /** The background fetch fetched a chunk of {@code bytes} (uncompressed) that no cache held. */
+  public void backgroundFetched(long bytes) {
+    backgroundBytes.add(bytes);
+  }
+
+  /** The image's distinct chunk bytes (uncompressed), counted when the background fetch starts. */
+  public void imageBytes(long bytes) {
+    imageBytes.set(bytes);
+  }
+
+  /** {@code bytes} more of the image are known to be in the node cache (the background fetch's count). */
+  public void becameLocal(long bytes) {
+    localBytes.add(bytes);
+  }
+
   /** A read served {@code bytes} bytes after {@code nanos}. */
   public void readServed(long bytes, long nanos) {
     reads.increment();
@@ -133,6 +169,8 @@ public final class ReadStats {
         diskWritesDropped.sum(),
         memoryCacheBytes.getAsLong(),
         diskCacheBytes.getAsLong(),
+        new StatsSnapshot.Prefetch(demandMisses.sum(), prefetchedBytes.sum(), prefetchHitBytes.sum(), backgroundBytes.sum(),
+            imageBytes.get(), localBytes.sum()),
         new StatsSnapshot.Latency(
             readLatencyMicros.getValueAtPercentile(50),
             readLatencyMicros.getValueAtPercentile(90),

@@ -30,7 +30,24 @@ public record StatsSnapshot(
     long diskWritesDropped,
     long memoryCacheBytes,
     long diskCacheBytes,
+    Prefetch prefetch,
     Latency readLatencyMicros) {
+
+  /**
+   * Start-up prefetch and background fetch. {@code demandMisses}: chunks foreground reads had to
+   * fetch themselves (neither cached nor already coming). Byte counts are uncompressed chunk
+   * bytes: {@code prefetchedBytes} fetched by the prefetch list, {@code prefetchHitBytes} of those
+   * that reads then used, {@code backgroundBytes} fetched by the background fetch; {@code
+   * localBytes} of the image's {@code imageBytes} are known to be in the node cache (counted by the
+   * background fetch, so 0 when it is off).
+   */
+  public record Prefetch(long demandMisses, long prefetchedBytes, long prefetchHitBytes, long backgroundBytes,
+      long imageBytes, long localBytes) {
+    /** Prefetched bytes no read has used (yet). */
+    public long wasteBytes() {
+      return prefetchedBytes - prefetchHitBytes;
+    }
+  }
 
   /** Read latency percentiles in microseconds. */
   public record Latency(long p50, long p90, long p99, long p999, long max) {}
@@ -57,6 +74,13 @@ public record StatsSnapshot(
     m.put("diskWritesDropped", diskWritesDropped);
     m.put("memoryCacheBytes", memoryCacheBytes);
     m.put("diskCacheBytes", diskCacheBytes);
+    m.put("demandMisses", prefetch.demandMisses());
+    m.put("prefetchedBytes", prefetch.prefetchedBytes());
+    m.put("prefetchHitBytes", prefetch.prefetchHitBytes());
+    m.put("prefetchWasteBytes", prefetch.wasteBytes());
+    m.put("backgroundBytes", prefetch.backgroundBytes());
+    m.put("imageBytes", prefetch.imageBytes());
+    m.put("localBytes", prefetch.localBytes());
     m.put("readLatencyP50Micros", readLatencyMicros.p50());
     m.put("readLatencyP90Micros", readLatencyMicros.p90());
     m.put("readLatencyP99Micros", readLatencyMicros.p99());
@@ -95,6 +119,8 @@ public record StatsSnapshot(
         g.applyAsLong("diskWritesDropped"),
         g.applyAsLong("memoryCacheBytes"),
         g.applyAsLong("diskCacheBytes"),
+        new Prefetch(g.applyAsLong("demandMisses"), g.applyAsLong("prefetchedBytes"), g.applyAsLong("prefetchHitBytes"),
+            g.applyAsLong("backgroundBytes"), g.applyAsLong("imageBytes"), g.applyAsLong("localBytes")),
         new Latency(
             g.applyAsLong("readLatencyP50Micros"),
             g.applyAsLong("readLatencyP90Micros"),

@@ -126,7 +126,9 @@ class ImageMountIT {
   }
 
   private static MountSettings settings(Path cacheDir, long memoryBytes) {
-    return MountSettings.defaults(cacheDir).withMemoryBytes(memoryBytes);
+    // These tests count what reads fetch: no background fetch alongside.
+    return MountSettings.defaults(cacheDir).withMemoryBytes(memoryBytes)
+        .withPrefetch(dev.lazypull.snapshotter.prefetch.PrefetchSettings.defaults().withBackground(false));
   }
 
   private static Path emptyDir(String name) throws IOException {
