@@ -92,6 +92,8 @@ public final class BuildCommand implements Callable<Integer> {
 
   @Mixin RegistryFlags registry;
 
+  @Mixin RecordFlags record;
+
   @Option(names = "--force", description = "Build and push even when the tag exists.")
   boolean force;
 
@@ -117,7 +119,7 @@ public final class BuildCommand implements Callable<Integer> {
     Progress progress = ConsoleProgress.on(err);
     try {
       for (BuildSpec spec : specs) {
-        BuildResult result = BuildRunner.run(spec, options, registry, progress);
+        BuildResult result = BuildRunner.run(spec, options, registry, progress, record.step(spec.record(), err));
         if (json) {
           out.println(summary(result));
         }
@@ -137,7 +139,8 @@ public final class BuildCommand implements Callable<Integer> {
   List<BuildSpec> specs() {
     if (specFile != null) {
       if (from != null || to != null || !adds.isEmpty() || !env.isEmpty() || workdir != null || entrypoint != null
-          || cmd != null || user != null || !labels.isEmpty() || name != null || !extraTags.isEmpty() || ignoreFile != null) {
+          || cmd != null || user != null || !labels.isEmpty() || name != null || !extraTags.isEmpty() || ignoreFile != null
+          || record.enabled()) {
         throw new BuildInputException("--spec takes its settings from the file; do not combine it with --from, --to or other settings");
       }
       return SpecFile.load(specFile).images(specNames, EnvSubstitution.of(System.getenv()));
@@ -162,7 +165,8 @@ public final class BuildCommand implements Callable<Integer> {
         cmd == null ? null : CommandValue.parse(cmd),
         user,
         labels,
-        extraTags));
+        extraTags,
+        record.recorderCommands()));
   }
 
   /** The mtime of added files: SOURCE_DATE_EPOCH when set (reproducible-builds.org), else 0. */

@@ -13,8 +13,8 @@ import java.io.IOException;
 final class BuildRunner {
   private BuildRunner() {}
 
-  static BuildResult run(BuildSpec spec, OverlayBuild.Options options, RegistryFlags registry, Progress progress)
-      throws IOException {
+  static BuildResult run(BuildSpec spec, OverlayBuild.Options options, RegistryFlags registry, Progress progress,
+      dev.lazypull.builder.image.BeforeTag beforeTag) throws IOException {
     ImageRef baseRef = parse(spec.base(), "base image");
     ImageRef targetRef = parse(spec.repository(), "target repository");
     if (namesATag(spec.repository(), targetRef)) {
@@ -23,7 +23,7 @@ final class BuildRunner {
     }
     try (ImageStore base = registry.openSource(baseRef);
         ImageStore target = registry.openTarget(targetRef)) {
-      return new OverlayBuild(options, progress).build(spec, base, baseRef.reference(), target);
+      return new OverlayBuild(options, progress, beforeTag).build(spec, base, baseRef.reference(), target);
     }
   }
 

@@ -78,6 +78,8 @@ public final class ConvertCommand implements Callable<Integer> {
 
   @Mixin RegistryFlags registry;
 
+  @Mixin RecordFlags record;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -97,7 +99,8 @@ public final class ConvertCommand implements Callable<Integer> {
     }
     try (ImageStore from = registry.openSource(src);
         ImageStore to = registry.openTarget(dst)) {
-      ConversionResult result = new ImageConverter(from, to, options, ConsoleProgress.on(err)).convert(src.reference(), tag);
+      ConversionResult result =
+          new ImageConverter(from, to, options, ConsoleProgress.on(err), record.step(err)).convert(src.reference(), tag);
       err.println(summary(result));
       err.flush();
       out.println(withTag(dst, tag) + "@" + result.digest());
@@ -126,6 +129,8 @@ public final class ConvertCommand implements Callable<Integer> {
     ConvertOptions o = ConvertOptions.defaults().withEncoder(e);
     if (platform != null) {
       o = o.withPlatform(parsePlatform(platform));
+    } else if (record != null && record.enabled()) {
+      o = o.withPlatform(Platform.current()); // a start-up is recorded on this machine's platform
     }
     if (workDir != null) {
       if (!Files.isDirectory(workDir)) {

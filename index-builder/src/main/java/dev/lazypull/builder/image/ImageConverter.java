@@ -47,7 +47,18 @@ public final class ImageConverter {
   /** Manifests converted but not yet stored: children of an index go by digest, a lone manifest with the tag. */
   private final Map<Digest, ManifestBytes> pendingManifests = new LinkedHashMap<>();
 
+  private final BeforeTag beforeTag;
+
   public ImageConverter(ImageStore source, ImageStore target, ConvertOptions options, Progress progress) {
+    this(source, target, options, progress, BeforeTag.NONE);
+  }
+
+  /**
+   * A converter that runs {@code beforeTag} on a single image's manifest before tagging it (an
+   * index of several platforms is refused then: the step applies to one image).
+   */
+  public ImageConverter(ImageStore source, ImageStore target, ConvertOptions options, Progress progress, BeforeTag beforeTag) {
+    this.beforeTag = beforeTag;
     this.source = source;
     this.target = target;
     this.options = options;
@@ -80,6 +91,10 @@ public final class ImageConverter {
         ConversionResult.Image image = convertManifest(chosen, chosen.platform(), 1, 1);
         return new ConversionResult(tagManifest(image, targetTag), List.of(image));
       }
+      if (beforeTag != BeforeTag.NONE) {
+        throw new ConversionException("index " + top.digest() + " holds " + index.manifests().size()
+            + " images; recording a start-up applies to one: choose a platform");
+      }
       return convertIndex(index, top.digest(), targetTag);
     }
     if (!MediaTypes.isManifest(mediaType)) {
@@ -92,6 +107,10 @@ public final class ImageConverter {
 
   private ManifestBytes tagManifest(ConversionResult.Image image, String tag) throws IOException {
     ManifestBytes m = pendingManifests.remove(image.manifest());
+    if (beforeTag != BeforeTag.NONE) {
+      target.putManifest(null, m.mediaType(), m.bytes());
+      m = beforeTag.apply(target, m);
+    }
     Digest pushed = target.putManifest(tag, m.mediaType(), m.bytes());
     if (!pushed.equals(m.digest())) {
       throw new ConversionException(target.name() + " stored the manifest as " + pushed + ", expected " + m.digest());

@@ -42,6 +42,10 @@ public final class BuildHash {
     h.list("cmd", spec.cmd());
     h.str("user", spec.user());
     h.map("labels", spec.labels());
+    if (!spec.record().isEmpty()) {
+      // Only when set, so that the tags of builds that record nothing stay what they were.
+      h.list("record", spec.record());
+    }
     h.num("mtime", mtimeSeconds);
     h.num("files", files.size());
     for (AddedFile f : files) {

@@ -75,10 +75,17 @@ public final class OverlayBuild {
 
   private final Options options;
   private final Progress progress;
+  private final dev.lazypull.builder.image.BeforeTag beforeTag;
 
   public OverlayBuild(Options options, Progress progress) {
+    this(options, progress, dev.lazypull.builder.image.BeforeTag.NONE);
+  }
+
+  /** A build that runs {@code beforeTag} (recording the spec's start-up, say) on the manifest before tagging it. */
+  public OverlayBuild(Options options, Progress progress, dev.lazypull.builder.image.BeforeTag beforeTag) {
     this.options = options;
     this.progress = progress;
+    this.beforeTag = beforeTag;
   }
 
   /** The encoder's identity in the build hash: everything that changes the encoded bytes. */
@@ -131,6 +138,11 @@ public final class OverlayBuild {
     annotations.put(BASE_NAME_ANNOTATION, spec.base());
     annotations.put(BASE_DIGEST_ANNOTATION, resolved.manifestBytes().digest().toString());
     byte[] manifestJson = OciJson.write(new ImageManifest(MediaTypes.OCI_MANIFEST, null, config, layers, null, annotations));
+    if (beforeTag != dev.lazypull.builder.image.BeforeTag.NONE) {
+      Digest untagged = target.putManifest(null, MediaTypes.OCI_MANIFEST, manifestJson);
+      ManifestBytes finished = beforeTag.apply(target, new ManifestBytes(MediaTypes.OCI_MANIFEST, untagged, manifestJson));
+      manifestJson = finished.bytes();
+    }
     // Last: the tag appears only once every blob it references is in place.
     Digest digest = target.putManifest(tag, MediaTypes.OCI_MANIFEST, manifestJson);
     uploaded[0] += manifestJson.length;

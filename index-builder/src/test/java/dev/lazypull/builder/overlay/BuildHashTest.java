@@ -53,6 +53,9 @@ class BuildHashTest {
     assertThat(BuildHash.compute(s, Digest.sha256("other".getBytes()), files("x", null), 0, "format=1")).isNotEqualTo(h);
     assertThat(BuildHash.compute(s, BASE, files("x", null), 1, "format=1")).isNotEqualTo(h);
     assertThat(BuildHash.compute(s, BASE, files("x", null), 0, "format=2")).isNotEqualTo(h);
+    Digest recorded = hash(s.withRecord(List.of("python3 -c 'import numpy'")), files("x", null));
+    assertThat(recorded).as("a recorded start-up is part of the image").isNotEqualTo(h);
+    assertThat(hash(s.withRecord(List.of("bash -c true")), files("x", null))).isNotEqualTo(recorded);
     List<AddedFile> exec = List.of(new AddedFile.Directory("app"),
         new AddedFile.RegularFile("app/main.py", 0755, 1, Digest.sha256("x".getBytes()), null), new AddedFile.Symlink("app/link", "main.py"));
     assertThat(hash(s, exec)).isNotEqualTo(h);

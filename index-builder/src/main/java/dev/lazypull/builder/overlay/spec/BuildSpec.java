@@ -12,6 +12,8 @@ import java.util.regex.Pattern;
  * file. {@code entrypoint}, {@code cmd}, {@code workdir} and {@code user} are null when the base
  * image's value is kept; {@code env} and {@code labels} are overlaid key by key, in the order
  * given. As in a Dockerfile, setting {@code entrypoint} without {@code cmd} clears the base's cmd.
+ * {@code record}: commands whose start-up is recorded as the image's prefetch list ({@link
+ * #RECORD_IMAGE_COMMAND} for the image's own entrypoint and cmd); empty for none.
  */
 public record BuildSpec(
     String name,
@@ -25,7 +27,11 @@ public record BuildSpec(
     List<String> cmd,
     String user,
     Map<String, String> labels,
-    List<String> extraTags) {
+    List<String> extraTags,
+    List<String> record) {
+
+  /** In {@code record}: run the image's own entrypoint and cmd. */
+  public static final String RECORD_IMAGE_COMMAND = "";
 
   /** A tag is at most 128 characters; {@code NAME-<hash>} leaves room for the hash. */
   public static final int MAX_NAME_LENGTH = 100;
@@ -63,6 +69,19 @@ public record BuildSpec(
     entrypoint = entrypoint == null ? null : List.copyOf(entrypoint);
     cmd = cmd == null ? null : List.copyOf(cmd);
     extraTags = List.copyOf(extraTags);
+    record = record == null ? List.of() : List.copyOf(record);
+  }
+
+  /** A spec that records nothing. */
+  public BuildSpec(String name, String base, String repository, List<AddSpec> adds, java.nio.file.Path ignoreFile,
+      Map<String, String> env, String workdir, List<String> entrypoint, List<String> cmd, String user,
+      Map<String, String> labels, List<String> extraTags) {
+    this(name, base, repository, adds, ignoreFile, env, workdir, entrypoint, cmd, user, labels, extraTags, List.of());
+  }
+
+  public BuildSpec withRecord(List<String> commands) {
+    return new BuildSpec(name, base, repository, adds, ignoreFile, env, workdir, entrypoint, cmd, user, labels, extraTags,
+        commands);
   }
 
   /** The default NAME: the last path element of the repository ({@code host/team/app} -> {@code app}). */

@@ -42,7 +42,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  */
 public final class SpecFile {
   private static final Set<String> KEYS =
-      Set.of("base", "to", "name", "add", "ignore", "env", "workdir", "entrypoint", "cmd", "user", "labels", "tags");
+      Set.of("base", "to", "name", "add", "ignore", "env", "workdir", "entrypoint", "cmd", "user", "labels", "tags", "record");
   /** Steps that need to run a program inside the image; building them needs a container runtime. */
   private static final Set<String> RUN_STEPS =
       Set.of("pip", "pip_packages", "apt", "apt_packages", "conda", "run", "commands", "requirements", "packages");
@@ -171,8 +171,9 @@ public final class SpecFile {
       String user = keys.containsKey("user") ? scalar(keys.get("user")) : null;
       Map<String, String> labels = keys.containsKey("labels") ? map(keys.get("labels")) : Map.of();
       List<String> tags = keys.containsKey("tags") ? sequence(keys.get("tags")).stream().map(this::scalar).toList() : List.of();
+      List<String> record = keys.containsKey("record") ? record(keys.get("record")) : List.of();
       try {
-        return new BuildSpec(name, base, to, adds, ignore, env, workdir, entrypoint, cmd, user, labels, tags);
+        return new BuildSpec(name, base, to, adds, ignore, env, workdir, entrypoint, cmd, user, labels, tags, record);
       } catch (BuildInputException e) {
         throw error(node, e.getMessage());
       }
@@ -227,6 +228,25 @@ public final class SpecFile {
       }
       Map<String, String> out = new LinkedHashMap<>();
       entries(file, m).forEach((k, v) -> out.put(k, scalar(v)));
+      return out;
+    }
+
+    /** {@code record: true} (the image's entrypoint and cmd), {@code record: CMD} or a list of commands. */
+    private List<String> record(Node n) {
+      if (n instanceof ScalarNode s && s.getTag().equals(org.yaml.snakeyaml.nodes.Tag.BOOL)) {
+        return s.getValue().equalsIgnoreCase("true") ? List.of(BuildSpec.RECORD_IMAGE_COMMAND) : List.of();
+      }
+      if (n instanceof ScalarNode) {
+        return List.of(scalar(n));
+      }
+      List<String> out = new ArrayList<>();
+      for (Node c : sequence(n)) {
+        String command = scalar(c);
+        if (command.isBlank()) {
+          throw error(c, "'record' entry is empty (use 'record: true' for the image's entrypoint and cmd)");
+        }
+        out.add(command);
+      }
       return out;
     }
 

@@ -68,6 +68,24 @@ class SpecFileTest {
   }
 
   @Test
+  void recordTakesTrueACommandOrAList() {
+    SpecFile f = spec("""
+        images:
+          none: {base: b, to: r/a}
+          image: {base: b, to: r/a, record: true}
+          one: {base: b, to: r/a, record: "python3 -c 'import numpy'"}
+          many: {base: b, to: r/a, record: [bash -c true, python3 -V]}
+          empty: {base: b, to: r/a, record: [""]}
+        """);
+    assertThat(f.image("none", ENV).record()).isEmpty();
+    assertThat(f.image("image", ENV).record()).containsExactly(BuildSpec.RECORD_IMAGE_COMMAND);
+    assertThat(f.image("one", ENV).record()).containsExactly("python3 -c 'import numpy'");
+    assertThat(f.image("many", ENV).record()).containsExactly("bash -c true", "python3 -V");
+    assertThatThrownBy(() -> f.image("empty", ENV)).isInstanceOf(BuildInputException.class)
+        .hasMessageContaining("'record' entry is empty");
+  }
+
+  @Test
   void rejectsRunStepsAsNotSupportedYet() {
     SpecFile f = spec("""
         images:
