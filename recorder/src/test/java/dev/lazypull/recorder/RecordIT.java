@@ -88,7 +88,7 @@ class RecordIT {
   }
 
   private static PrefetchList listOf(String tag) throws IOException {
-    return LazyImage.open(store, tag).index().prefetchList();
+    return LazyImage.open(store, tag, dev.lazypull.format.IndexBudget.unlimited()).index().prefetchList();
   }
 
   private static String chroot(Path root, String... command) throws IOException, InterruptedException {
