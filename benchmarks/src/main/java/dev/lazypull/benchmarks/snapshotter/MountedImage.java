@@ -24,6 +24,8 @@ import java.util.stream.Stream;
  */
 final class MountedImage implements AutoCloseable {
   static final String TAG = "python";
+  /** The same image converted with {@code --record "python3 -c 'import numpy'"} (only by {@link #startRecorded}). */
+  static final String RECORDED_TAG = "python-recorded";
 
   final RegistryServer registry;
   final ImageStore store;
@@ -47,6 +49,18 @@ final class MountedImage implements AutoCloseable {
     return new MountedImage(registry, store, work);
   }
 
+  /** {@link #start()}, plus the image converted once more with its {@code import numpy} start-up recorded. */
+  static MountedImage startRecorded() throws IOException {
+    MountedImage m = start();
+    try (OciLayoutStore source = OciLayoutStore.open(DebianImages.get().layout())) {
+      new ImageConverter(source, m.store, ConvertOptions.defaults().withWorkDir(m.work.resolve("convert")), Progress.silent(),
+          new dev.lazypull.recorder.RecordStep(java.util.List.of("python3 -c 'import numpy'"),
+              dev.lazypull.recorder.RecordStep.DEFAULT_TIMEOUT, line -> {}))
+          .convert(DebianImages.PYTHON, RECORDED_TAG);
+    }
+    return m;
+  }
+
   /** Mounts the image at a new directory with the chunk cache in {@code cacheDir}. */
   ImageMount mount(String name, Path cacheDir) throws IOException {
     return mount(store, name, cacheDir, MountSettings.defaults(cacheDir).fetch());
@@ -54,9 +68,14 @@ final class MountedImage implements AutoCloseable {
 
   /** Mounts the image read through {@code from} (this registry, perhaps behind a link) with {@code fetch} options. */
   ImageMount mount(ImageStore from, String name, Path cacheDir, FetchOptions fetch) throws IOException {
+    return mount(from, TAG, name, cacheDir, fetch);
+  }
+
+  /** Mounts image {@code tag} read through {@code from} with {@code fetch} options. */
+  ImageMount mount(ImageStore from, String tag, String name, Path cacheDir, FetchOptions fetch) throws IOException {
     Path dir = Files.createDirectories(work.resolve(name));
     // Start-up alone: no background fetch of the rest of the image competing with it.
-    return ImageMount.open(from, TAG, dir, MountSettings.defaults(cacheDir).withFetch(fetch)
+    return ImageMount.open(from, tag, dir, MountSettings.defaults(cacheDir).withFetch(fetch)
         .withPrefetch(dev.lazypull.snapshotter.prefetch.PrefetchSettings.defaults().withBackground(false)));
   }
 

@@ -19,7 +19,7 @@ import java.util.Set;
  * its chunks by offset. The kernel's readahead and its several reader threads may deliver one
  * file's reads out of order from run to run, and a program usually reads one file at a time, so
  * this order is what stays the same between two runs of the same command
- * (docs/decisions/0008-recorded-prefetch.md). A chunk shared by two files keeps its first place.
+ * (docs/decisions/0009-recorded-prefetch.md). A chunk shared by two files keeps its first place.
  */
 public final class AccessRecorder implements ReadObserver {
   private final MergedIndex index;
