@@ -191,7 +191,8 @@ public final class ChunkFetcher implements AutoCloseable {
       stats.demandMissed(toFetch.size());
     }
     for (BlobRange range : planner.plan(toFetch)) {
-      submit(readAhead(range, owned), owned, priority);
+      // A recorded list names exactly the chunks it wants: reading ahead of them only adds bytes.
+      submit(priority == Priority.PREFETCH ? range : readAhead(range, owned), owned, priority);
     }
   }
 
