@@ -95,7 +95,7 @@ public final class ImageMount implements AutoCloseable {
       MountSettings settings, ChunkCache cache, ReadStats stats) throws IOException {
     requireMountable(mountPoint);
     LazyImage image = LazyImage.openLayers(store, reference, layers, IndexBudget.of(settings.indexBytes()));
-    return mount(store, image, mountPoint, settings, cache, null, stats);
+    return mount(store, image, mountPoint, settings, cache, null, stats, null);
   }
 
   /** The image's index, after the checks that need no network. */
