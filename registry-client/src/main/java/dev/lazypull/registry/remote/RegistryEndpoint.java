@@ -16,6 +16,7 @@ import java.io.InterruptedIOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,7 @@ import java.util.function.Predicate;
 /**
  * One registry's HTTP API: every request goes through here for authentication (a 401 is answered
  * once with new credentials) and redirects (followed to other hosts without the registry's
- * Authorization header). Retries are {@link RetryPolicy}'s, around {@link HostChain}.
+ * Authorization header; a blob's target is remembered, see {@link RedirectMemory}). Retries are {@link RetryPolicy}'s, around {@link HostChain}.
  */
 final class RegistryEndpoint {
   private static final int MAX_REDIRECTS = 5;
@@ -37,6 +38,7 @@ final class RegistryEndpoint {
   private final String registry;
   private final HttpTransport transport;
   private final Authenticator auth;
+  private final RedirectMemory redirects = new RedirectMemory();
   private final RegistryOptions options;
   private final Predicate<Origin> plainHttpAllowed;
 
@@ -187,6 +189,16 @@ final class RegistryEndpoint {
 
   /** A response for {@code call} after auth and redirects, without retries (for streaming). */
   HttpResult send(Call call) throws IOException {
+    boolean remembers = call.followRedirects() && (call.method().equals(HttpMethod.GET) || call.method().equals(HttpMethod.HEAD));
+    if (remembers) {
+      URI remembered = redirects.lookup(call.uri(), Instant.now());
+      if (remembered != null) {
+        HttpResult r = sendToRemembered(call, remembered);
+        if (r != null) {
+          return r;
+        }
+      }
+    }
     URI uri = call.uri();
     // Two rounds: the first learns the challenge, the second replaces a token the registry refused.
     int authRounds = 0;
@@ -225,9 +237,38 @@ final class RegistryEndpoint {
         uri = uri.resolve(location);
         continue;
       }
+      if (remembers && hops > 0 && r.status() / 100 == 2 && !sameOrigin) {
+        redirects.remember(call.uri(), uri, Instant.now());
+      }
       return r;
     }
   }
+
+  /**
+   * {@code call} sent straight to where the registry last redirected it; null when that target no
+   * longer serves it (401/403/404/410, or the connection fails), which is then forgotten so the
+   * registry is asked again.
+   */
+  private HttpResult sendToRemembered(Call call, URI target) throws IOException {
+    HttpResult r;
+    try {
+      r = transport.send(new HttpRequestSpec(call.method(), target, call.headers(), call.body()));
+    } catch (InterruptedIOException e) {
+      throw e;
+    } catch (IOException e) {
+      redirects.forget(call.uri(), target);
+      return null;
+    }
+    int status = r.status();
+    if (status == 401 || status == 403 || status == 404 || status == 410) {
+      drain(r);
+      r.close();
+      redirects.forget(call.uri(), target);
+      return null;
+    }
+    return r;
+  }
+
 
   /** The exception for a response {@code reader} does not accept. */
   static RegistryException error(HttpResult r, String reference, ErrorCode notFound) throws IOException {

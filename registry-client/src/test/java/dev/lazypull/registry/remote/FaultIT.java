@@ -206,6 +206,25 @@ class FaultIT {
   }
 
   @Test
+  void aBlobsRedirectTargetIsRememberedUntilItFails() throws Exception {
+    try (FaultProxy cdn = FaultProxy.start(RegistryServer.shared().hostPort())) {
+      proxy.inject(FaultProxy.redirect("/blobs/", "http://localhost:" + cdn.hostPort().split(":")[1], Integer.MAX_VALUE));
+      int before = blobGets();
+      for (int i = 0; i < 5; i++) {
+        assertThat(store.readBlobRange(image.layerDigest(0), i * 1000L, 1000)).isEqualTo(slice(i * 1000, 1000));
+      }
+      assertThat(blobGets() - before).as("the registry is asked once, the CDN serves every range").isEqualTo(1);
+      assertThat(cdn.requests()).hasSize(5);
+
+      // The CDN refuses the remembered URL (expired signature): the registry is asked again.
+      cdn.inject(FaultProxy.status("/blobs/", 403, 1));
+      assertThat(store.readBlobRange(image.layerDigest(0), 9000, 1000)).isEqualTo(slice(9000, 1000));
+      assertThat(blobGets() - before).isEqualTo(2);
+      assertThat(cdn.requests()).hasSize(7);
+    }
+  }
+
+  @Test
   void redirectsAreFollowedWithoutTheRegistrysCredentials() throws Exception {
     try (FaultProxy blobStorage = FaultProxy.start(RegistryServer.shared().hostPort());
         ImageStore withCredentials = ImageStores.open(proxy.hostPort() + "/faults/image",
