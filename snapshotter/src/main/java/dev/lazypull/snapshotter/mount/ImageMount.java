@@ -27,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class ImageMount implements AutoCloseable {
   private final LazyImage image;
+  private final IndexBudget indexBudget;
   private final ChunkCache ownCache;
   private final ChunkFetcher fetcher;
   private final ImageFileSystem fileSystem;
@@ -35,10 +36,11 @@ public final class ImageMount implements AutoCloseable {
   private final Prefetcher prefetcher;
   private final CompletableFuture<Void> unmounted = new CompletableFuture<>();
 
-  private ImageMount(LazyImage image, ChunkCache ownCache, ChunkFetcher fetcher, ImageFileSystem fs, FuseMount fuse,
+  private ImageMount(LazyImage image, IndexBudget indexBudget, ChunkCache ownCache, ChunkFetcher fetcher, ImageFileSystem fs, FuseMount fuse,
       ReadStats stats, Prefetcher prefetcher) {
     this.prefetcher = prefetcher;
     this.image = image;
+    this.indexBudget = indexBudget;
     this.ownCache = ownCache;
     this.fetcher = fetcher;
     this.fileSystem = fs;
@@ -65,11 +67,19 @@ public final class ImageMount implements AutoCloseable {
    */
   public static ImageMount open(ImageStore store, String reference, Path mountPoint, MountSettings settings,
       java.util.function.Function<LazyImage, ReadObserver> observer) throws IOException {
-    LazyImage image = image(store, reference, mountPoint, settings);
+    IndexBudget budget = settings.newIndexBudget();
+    LazyImage image = image(store, reference, mountPoint, budget);
     ReadStats stats = new ReadStats();
-    ChunkCache cache = ChunkCache.open(settings.memoryBytes(), settings.cacheDir(), settings.cacheBytes(), stats);
+    ChunkCache cache;
     try {
-      return mount(store, image, mountPoint, settings, cache, cache, stats, observer == null ? null : observer.apply(image));
+      cache = ChunkCache.open(settings.memoryBytes(), settings.cacheDir(), settings.cacheBytes(), stats);
+    } catch (IOException | RuntimeException e) {
+      budget.release();
+      throw e;
+    }
+    try {
+      return mount(store, image, budget, mountPoint, settings, cache, cache, stats,
+          observer == null ? null : observer.apply(image));
     } catch (IOException | RuntimeException e) {
       cache.close();
       throw e;
@@ -83,7 +93,8 @@ public final class ImageMount implements AutoCloseable {
    */
   public static ImageMount open(ImageStore store, String reference, Path mountPoint, MountSettings settings, ChunkCache cache,
       ReadStats stats) throws IOException {
-    return mount(store, image(store, reference, mountPoint, settings), mountPoint, settings, cache, null, stats, null);
+    IndexBudget budget = settings.newIndexBudget();
+    return mount(store, image(store, reference, mountPoint, budget), budget, mountPoint, settings, cache, null, stats, null);
   }
 
   /**
@@ -94,14 +105,15 @@ public final class ImageMount implements AutoCloseable {
   public static ImageMount openLayers(ImageStore store, String reference, List<Digest> layers, Path mountPoint,
       MountSettings settings, ChunkCache cache, ReadStats stats) throws IOException {
     requireMountable(mountPoint);
-    LazyImage image = LazyImage.openLayers(store, reference, layers, IndexBudget.of(settings.indexBytes()));
-    return mount(store, image, mountPoint, settings, cache, null, stats, null);
+    IndexBudget budget = settings.newIndexBudget();
+    LazyImage image = LazyImage.openLayers(store, reference, layers, budget);
+    return mount(store, image, budget, mountPoint, settings, cache, null, stats, null);
   }
 
   /** The image's index, after the checks that need no network. */
-  private static LazyImage image(ImageStore store, String reference, Path mountPoint, MountSettings settings) throws IOException {
+  private static LazyImage image(ImageStore store, String reference, Path mountPoint, IndexBudget budget) throws IOException {
     requireMountable(mountPoint);
-    return LazyImage.open(store, reference, IndexBudget.of(settings.indexBytes()));
+    return LazyImage.open(store, reference, budget);
   }
 
   private static void requireMountable(Path mountPoint) throws IOException {
@@ -109,8 +121,9 @@ public final class ImageMount implements AutoCloseable {
     MountPoints.requireFuse();
   }
 
-  private static ImageMount mount(ImageStore store, LazyImage image, Path mountPoint, MountSettings settings, ChunkCache cache,
-      ChunkCache ownCache, ReadStats stats, ReadObserver observer) throws IOException {
+  /** Mounts {@code image}, whose index {@code budget} holds until the mount closes (or this fails). */
+  private static ImageMount mount(ImageStore store, LazyImage image, IndexBudget budget, Path mountPoint,
+      MountSettings settings, ChunkCache cache, ChunkCache ownCache, ReadStats stats, ReadObserver observer) throws IOException {
     ChunkFetcher fetcher = new ChunkFetcher(store, cache, settings.fetch(), stats, LayerFrames.of(image.index()));
     // The background fetch needs somewhere to keep what it brings: without a disk tier it is off.
     PrefetchSettings ahead = settings.prefetch().withBackground(settings.prefetch().background() && cache.disk() != null);
@@ -122,10 +135,11 @@ public final class ImageMount implements AutoCloseable {
       // Started before the mount is served, so the first ranges are on their way with the first reads.
       prefetcher.start();
       FuseMount fuse = FuseMount.mount(mountPoint, fs, settings.fuse().withFsName(fsName));
-      return new ImageMount(image, ownCache, fetcher, fs, fuse, stats, prefetcher);
+      return new ImageMount(image, budget, ownCache, fetcher, fs, fuse, stats, prefetcher);
     } catch (IOException | RuntimeException e) {
       prefetcher.close();
       fetcher.close();
+      budget.release();
       throw e;
     }
   }
@@ -168,6 +182,7 @@ public final class ImageMount implements AutoCloseable {
       if (ownCache != null) {
         ownCache.close();
       }
+      indexBudget.release(); // a node-wide bound gets this image's share back
     }
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lazypull.format.EntryType;
 import dev.lazypull.format.FormatException;
+import dev.lazypull.format.IndexBudget;
 import dev.lazypull.format.IndexTooLargeException;
 import dev.lazypull.format.TarEntry;
 import dev.lazypull.format.toc.FrameTable;
@@ -138,6 +139,21 @@ class HostileImagesIT {
       assertThat(Files.size(dir.resolve("data/big"))).isEqualTo(4 << 20);
       assertThat(Files.readAllBytes(dir.resolve("data/big"))).hasSize(4 << 20);
     }
+  }
+
+  @Test
+  void aNodeWideIndexBoundIsSharedByMountsAndGivenBackWhenOneGoes() throws Exception {
+    IndexBudget node = IndexBudget.of(64 << 20);
+    MountSettings shared = settings().withNodeIndexBudget(node);
+    Path dir = Files.createDirectories(work.resolve("mnt-shared-good"));
+    try (ImageMount good = ImageMount.open(store, "good", dir, shared)) {
+      long goodShare = node.used();
+      assertThat(goodShare).isPositive();
+      assertRefused("inflating", shared, IndexTooLargeException.class, "the node's index memory is exhausted");
+      assertThat(node.used()).as("the refused image gave back what it took").isEqualTo(goodShare);
+      assertThat(Files.readAllBytes(dir.resolve("data/small"))).isEqualTo(small);
+    }
+    assertThat(node.used()).isZero();
   }
 
   private static MountSettings settings() {
