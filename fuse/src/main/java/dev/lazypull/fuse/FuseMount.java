@@ -275,6 +275,14 @@ public final class FuseMount implements AutoCloseable {
     }
 
     /**
+     * True while something (of any file system type) is mounted exactly at {@code dir}, by this
+     * process's mount table (the project's one reader of /proc/self/mountinfo).
+     */
+    public static boolean isMountPoint(Path dir) throws IOException {
+        return MountTable.at(dir.toRealPath()).isPresent();
+    }
+
+    /**
      * Removes a lazypull mount at {@code dir} whose server has died (the directory answers
      * "Transport endpoint is not connected"), as after a SIGKILL.
      *

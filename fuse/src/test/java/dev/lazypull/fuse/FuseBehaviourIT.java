@@ -190,12 +190,14 @@ class FuseBehaviourIT {
         try (FuseMount mount = FuseMount.mount(dir, fs, MountOptions.defaults())) {
             assertThat(Files.readAllBytes(dir.resolve("f"))).hasSize(100);
             assertThat(mount.ended()).isNotDone();
+            assertThat(FuseMount.isMountPoint(dir)).isTrue();
             Process umount = new ProcessBuilder("umount", dir.toString()).inheritIO().start();
             assertThat(umount.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(umount.exitValue()).isZero();
             // No DESTROY comes for a fuse (not fuseblk) mount: the server learns it from ENODEV.
             mount.ended().get(30, TimeUnit.SECONDS);
             assertThat(MountTable.at(dir)).isEmpty();
+            assertThat(FuseMount.isMountPoint(dir)).isFalse();
         }
     }
 

@@ -198,14 +198,7 @@ public final class Demo {
   }
 
   private static boolean isMountPoint(Path dir) throws IOException {
-    String target = dir.toRealPath().toString();
-    for (String line : Files.readAllLines(Path.of("/proc/self/mounts"))) {
-      String[] f = line.split(" ");
-      if (f.length > 1 && f[1].equals(target)) {
-        return true;
-      }
-    }
-    return false;
+    return dev.lazypull.fuse.FuseMount.isMountPoint(dir);
   }
 
   private static String runJava(Path mnt) throws IOException, InterruptedException, DemoException {
