@@ -2,15 +2,6 @@ package dev.lazypull.agent.containerd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lazypull.builder.image.ConvertOptions;
-import dev.lazypull.builder.image.ImageConverter;
-import dev.lazypull.builder.progress.Progress;
-import dev.lazypull.oci.OciJson;
-import dev.lazypull.registry.ImageStore;
-import dev.lazypull.registry.ImageStores;
-import dev.lazypull.registry.ManifestBytes;
-import dev.lazypull.registry.RegistryOptions;
-import dev.lazypull.registry.layout.OciLayoutStore;
 import dev.lazypull.testkit.containerd.ContainerdServer;
 import dev.lazypull.testkit.images.Commands;
 import dev.lazypull.testkit.images.DebianImages;
@@ -52,16 +43,11 @@ class ContainerdSnapshotterIT {
   static void start() throws Exception {
     DebianImages images = DebianImages.get();
     RegistryServer registry = RegistryServer.shared();
-    lazyRef = registry.reference("agent/containerd-python:lazy");
     plainRef = registry.reference("agent/containerd-minbase:plain");
     work = Files.createTempDirectory("lazypull-containerd-it");
-    try (OciLayoutStore source = OciLayoutStore.open(images.layout());
-        ImageStore target = ImageStores.open(lazyRef, RegistryOptions.defaults())) {
-      new ImageConverter(source, target, ConvertOptions.defaults().withWorkDir(Files.createDirectories(work.resolve("convert"))),
-          Progress.silent()).convert(DebianImages.PYTHON, "lazy");
-      ManifestBytes m = target.getManifest("lazy");
-      lazyLayers = OciJson.parseManifest(m.bytes(), m.mediaType()).layers().stream().map(d -> d.digest().toString()).toList();
-    }
+    LazyTestImage lazy = LazyTestImage.convert(DebianImages.PYTHON, registry.reference("agent/containerd-python:lazy"), work.resolve("convert"));
+    lazyRef = lazy.ref();
+    lazyLayers = lazy.layers();
     Commands.run(600, "skopeo", "copy", "--dest-tls-verify=false", images.reference(DebianImages.MINBASE), "docker://" + plainRef);
 
     snapshotsRoot = work.resolve("io.containerd.snapshotter.v1.lazypull");
@@ -86,13 +72,7 @@ class ContainerdSnapshotterIT {
       if (snapshotter != null) {
         snapshotter.close();
       }
-      for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo")).reversed()) {
-        String[] f = line.split(" ");
-        if (f.length > 4 && f[4].startsWith(work + "/")) {
-          Commands.run(30, "umount", "-l", f[4]);
-        }
-      }
-      Commands.run(300, "rm", "-rf", "--one-file-system", work.toString());
+      LazyTestImage.unmountAndDelete(work);
     }
   }
 
@@ -162,7 +142,7 @@ class ContainerdSnapshotterIT {
 
   /** The DIGEST column of {@code ctr content ls} (the labels name layer digests too). */
   private static List<String> contentDigests() throws IOException {
-    return containerd.ctr("content", "ls").lines().skip(1).map(l -> l.split("\\s+")[0]).sorted().toList();
+    return LazyTestImage.contentDigests(containerd.ctr("content", "ls"));
   }
 
   private static String snapshotsList() throws IOException {

@@ -59,17 +59,22 @@ public final class ContainerdServer implements AutoCloseable {
 
   /** Runs {@code ctr} against this containerd, in namespace {@value #NAMESPACE}; returns stdout and stderr. */
   public String ctr(String... args) throws IOException {
-    return tool(List.of("ctr"), args);
+    return tool(List.of("ctr"), NAMESPACE, args);
+  }
+
+  /** Runs {@code ctr} in containerd namespace {@code namespace} (the CRI plugin's is {@code k8s.io}). */
+  public String ctrIn(String namespace, String... args) throws IOException {
+    return tool(List.of("ctr"), namespace, args);
   }
 
   /** Runs stargz-snapshotter's {@code ctr-remote} against this containerd (its {@code image rpull} sends the remote-snapshot labels). */
   public String ctrRemote(String... args) throws IOException {
-    return tool(List.of("ctr-remote"), args);
+    return tool(List.of("ctr-remote"), NAMESPACE, args);
   }
 
-  private String tool(List<String> tool, String... args) throws IOException {
+  private String tool(List<String> tool, String namespace, String... args) throws IOException {
     List<String> argv = new ArrayList<>(tool);
-    argv.addAll(List.of("--address", socket.toString(), "--namespace", NAMESPACE));
+    argv.addAll(List.of("--address", socket.toString(), "--namespace", namespace));
     argv.addAll(List.of(args));
     try {
       return Commands.run(600, null, Map.of("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"), argv);
@@ -115,6 +120,7 @@ public final class ContainerdServer implements AutoCloseable {
     private final Path dir;
     private final Map<String, Path> proxySnapshotters = new LinkedHashMap<>();
     private final List<String> criLines = new ArrayList<>();
+    private final List<String> plainHttpRegistries = new ArrayList<>();
     private boolean cri;
 
     private Builder(Path dir) {
@@ -145,7 +151,18 @@ public final class ContainerdServer implements AutoCloseable {
       return this;
     }
 
+    /** Lets the CRI plugin pull from {@code hostPort} over plain HTTP (a hosts.toml in its config_path). */
+    public Builder plainHttpRegistry(String hostPort) {
+      plainHttpRegistries.add(hostPort);
+      return this;
+    }
+
     public ContainerdServer start() throws IOException {
+      for (String host : plainHttpRegistries) {
+        Path hosts = Files.createDirectories(dir.resolve("certs.d").resolve(host)).resolve("hosts.toml");
+        Files.writeString(hosts, "server = \"http://" + host + "\"\n\n[host.\"http://" + host + "\"]\n"
+            + "  capabilities = [\"pull\", \"resolve\"]\n");
+      }
       if (!Files.isExecutable(BINARY)) {
         throw new IOException(BINARY + " is missing: install Debian's containerd and runc (apt-get install containerd runc)");
       }

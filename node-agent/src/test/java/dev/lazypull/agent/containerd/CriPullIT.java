@@ -1,0 +1,82 @@
+package dev.lazypull.agent.containerd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lazypull.testkit.containerd.ContainerdServer;
+import dev.lazypull.testkit.cri.CriImageClient;
+import dev.lazypull.testkit.images.DebianImages;
+import dev.lazypull.testkit.registry.RegistryServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Kubernetes path: containerd's CRI plugin ({@code snapshotter = "lazypull"},
+ * {@code disable_snapshot_annotations = false}) pulls the lazy python image for a CRI client as it
+ * does for kubelet; the CRI's labels reach the snapshotter, no layer is downloaded, and the image
+ * runs.
+ */
+class CriPullIT {
+  private static Path work;
+  private static SnapshotterProcess snapshotter;
+  private static ContainerdServer containerd;
+  private static String ref;
+  private static String manifestDigest;
+  private static List<String> layers;
+
+  @BeforeAll
+  static void start() throws Exception {
+    RegistryServer registry = RegistryServer.shared();
+    work = Files.createTempDirectory("lazypull-cri-it");
+    LazyTestImage image = LazyTestImage.convert(DebianImages.PYTHON, registry.reference("agent/cri-python:lazy"), work.resolve("convert"));
+    ref = image.ref();
+    manifestDigest = image.manifestDigest();
+    layers = image.layers();
+    Path socket = Files.createDirectories(work.resolve("run")).resolve("containerd.sock");
+    Path log = Files.createFile(work.resolve("snapshotter.log"));
+    snapshotter = SnapshotterProcess.start(work.resolve("io.containerd.snapshotter.v1.lazypull"), socket, work.resolve("cache"), log);
+    containerd = ContainerdServer.builder(work.resolve("containerd")).proxySnapshotter("lazypull", socket)
+        .cri("lazypull").plainHttpRegistry(registry.hostPort()).start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    try {
+      if (containerd != null) {
+        containerd.close();
+      }
+    } finally {
+      if (snapshotter != null) {
+        System.out.println("snapshotter log:\n" + snapshotter.log());
+        snapshotter.close();
+      }
+      LazyTestImage.unmountAndDelete(work);
+    }
+  }
+
+  @Test
+  void aKubeletStylePullIsLazyAndTheImageRuns() throws Exception {
+    try (CriImageClient cri = new CriImageClient(containerd.socket())) {
+      assertThat(cri.pullImage(ref)).startsWith("sha256:");
+    }
+    String ns = CriImageClient.NAMESPACE;
+    List<String> content = LazyTestImage.contentDigests(containerd.ctrIn(ns, "content", "ls"));
+    assertThat(content).as("blobs in containerd's content store after the CRI pull").doesNotContainAnyElementsOf(layers);
+
+    // the CRI's labels reached the snapshotter: it opened the image pinned to the manifest digest they name
+    assertThat(snapshotter.log()).contains("@" + manifestDigest).doesNotContain("falls back");
+    List<String> committed = containerd.ctrIn(ns, "snapshots", "--snapshotter", "lazypull", "ls").lines()
+        .filter(l -> l.contains("Committed")).map(l -> l.split("\\s+")[0]).toList();
+    assertThat(committed).hasSize(layers.size());
+    for (String chain : committed) {
+      assertThat(containerd.ctrIn(ns, "snapshots", "--snapshotter", "lazypull", "info", chain))
+          .contains("containerd.io/snapshot/cri.image-ref", "containerd.io/snapshot/cri.layer-digest",
+              "containerd.io/snapshot/cri.manifest-digest");
+    }
+
+    containerd.ctrIn(ns, "run", "--rm", "--snapshotter", "lazypull", ref, "cri-1", "python3", "-c", "import numpy");
+  }
+}
