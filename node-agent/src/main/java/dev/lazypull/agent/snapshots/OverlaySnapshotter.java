@@ -22,7 +22,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * containerd's snapshotter semantics over overlayfs, with lazy layers: an ordinary layer is a
  * directory containerd unpacks into, a lazy one (the remote-snapshot handshake) is committed
- * without content and its chain is one merged FUSE mount of the image's index (decision 0010).
+ * without content and its chain is one merged FUSE mount of the image's index (decision 0011).
  * A container snapshot is overlayfs with the lazy mount as the lowest lower directory.
  *
  * <p>Layout under the root: {@code metadata.db} and {@code snapshots/ID/{fs,work}}, named by the
