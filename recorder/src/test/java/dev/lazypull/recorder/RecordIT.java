@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lazypull.builder.image.ConvertOptions;
 import dev.lazypull.builder.image.ImageConverter;
+import dev.lazypull.builder.overlay.BuildResult;
+import dev.lazypull.builder.overlay.OverlayBuild;
+import dev.lazypull.builder.overlay.spec.AddSpec;
+import dev.lazypull.builder.overlay.spec.BuildSpec;
 import dev.lazypull.builder.progress.Progress;
 import dev.lazypull.format.toc.PrefetchList;
 import dev.lazypull.registry.ImageStore;
@@ -167,6 +171,31 @@ class RecordIT {
 
   @Test
   @Order(4)
+  void buildRecordsTheImagesOwnCommandOverTheAddedLayer() throws Exception {
+    Path src = Files.createDirectories(work.resolve("app-src"));
+    Files.writeString(src.resolve("main.py"), "import numpy\nprint('numpy', numpy.__version__)\n");
+    String base = registry.reference("record/debian:numpy");
+    BuildSpec spec = new BuildSpec("app", base, registry.reference("record/app"), List.of(new AddSpec(src, "/app")), null,
+        java.util.Map.of(), "/app", List.of("python3", "main.py"), null, null, java.util.Map.of(), List.of(),
+        List.of(BuildSpec.RECORD_IMAGE_COMMAND));
+    List<String> lines = new ArrayList<>();
+    try (ImageStore target = ImageStores.open(registry.reference("record/app:x"), RegistryOptions.defaults())) {
+      BuildResult result = new OverlayBuild(OverlayBuild.Options.defaults(), Progress.silent(),
+          new RecordStep(spec.record(), RecordStep.DEFAULT_TIMEOUT, lines::add)).build(spec, store, "numpy", target);
+      assertThat(String.join("\n", lines)).contains("recorded 'python3 main.py': exit 0");
+      LazyImage built = LazyImage.open(target, result.tag(), dev.lazypull.format.IndexBudget.unlimited());
+      PrefetchList list = built.index().prefetchList();
+      assertThat(list.size()).isGreaterThan(100);
+      // The list names the added layer too (main.py), and the base's layers.
+      int top = built.layers().size() - 1;
+      assertThat(java.util.stream.IntStream.range(0, list.size()).map(list::layer).boxed().distinct().toList())
+          .contains(0, top);
+      assertThat(target.resolve(result.tag())).contains(result.digest());
+    }
+  }
+
+  @Test
+  @Order(5)
   void aListForAnotherProgramGivesTheRightTreeAndAfterTheBackgroundFetchTheRegistryCanGo() throws Exception {
     convert("other", RecordStep.DEFAULT_TIMEOUT, "ls -l /usr/bin > /dev/null && bash -c true");
     assertThat(listOf("other").size()).isPositive();

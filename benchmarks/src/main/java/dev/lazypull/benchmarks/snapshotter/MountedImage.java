@@ -68,15 +68,19 @@ final class MountedImage implements AutoCloseable {
 
   /** Mounts the image read through {@code from} (this registry, perhaps behind a link) with {@code fetch} options. */
   ImageMount mount(ImageStore from, String name, Path cacheDir, FetchOptions fetch) throws IOException {
-    return mount(from, TAG, name, cacheDir, fetch);
+    return mount(from, TAG, name, cacheDir, fetch, false);
   }
 
-  /** Mounts image {@code tag} read through {@code from} with {@code fetch} options. */
-  ImageMount mount(ImageStore from, String tag, String name, Path cacheDir, FetchOptions fetch) throws IOException {
+  /**
+   * Mounts image {@code tag} read through {@code from} with {@code fetch} options, with the
+   * background fetch only when {@code background} (measurements of a start-up leave it off, so
+   * nothing competes with the start-up).
+   */
+  ImageMount mount(ImageStore from, String tag, String name, Path cacheDir, FetchOptions fetch, boolean background)
+      throws IOException {
     Path dir = Files.createDirectories(work.resolve(name));
-    // Start-up alone: no background fetch of the rest of the image competing with it.
     return ImageMount.open(from, tag, dir, MountSettings.defaults(cacheDir).withFetch(fetch)
-        .withPrefetch(dev.lazypull.snapshotter.prefetch.PrefetchSettings.defaults().withBackground(false)));
+        .withPrefetch(dev.lazypull.snapshotter.prefetch.PrefetchSettings.defaults().withBackground(background)));
   }
 
   static void deleteTree(Path root) throws IOException {

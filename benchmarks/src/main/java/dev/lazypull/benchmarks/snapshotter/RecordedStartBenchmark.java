@@ -29,8 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Cold {@code python3 -c "import numpy"} from a lazy mount of the Debian python3 + numpy image,
- * converted without and with {@code --record "python3 -c 'import numpy'"}, side by side in one
- * run, behind the user-space link emulator (1 Gbit/s, {@code rtt}). Each operation mounts with an
+ * converted without and with {@code --record "python3 -c 'import numpy'"}, and warm, side by
+ * side in one run, behind the user-space link emulator (1 Gbit/s, {@code rtt}). Each operation mounts with an
  * empty chunk cache (fetcher defaults, 1 MiB readahead; no background fetch) and runs the program
  * chrooted; the time covers mount to exit. Counters per operation: compressed bytes fetched, range
  * requests, bytes the kernel read through the mount, chunks reads had to fetch themselves
@@ -44,13 +44,19 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5)
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 public class RecordedStartBenchmark {
-  @Param({"false", "true"})
-  public boolean recorded;
+  /**
+   * {@code plain}: the image converted without a list, cold cache; {@code recorded}: with the list,
+   * cold cache; {@code warm}: with the list, every chunk already in the disk cache (the floor: the
+   * program's own time through the mount, nothing fetched).
+   */
+  @Param({"plain", "recorded", "warm"})
+  public String image;
 
   @Param({"10ms"})
   public String rtt;
 
-  private MountedImage image;
+  private MountedImage images;
+  private Path warmCache;
   private LinkEmulator link;
   private ImageStore store;
   private ImageMount mount;
@@ -68,9 +74,18 @@ public class RecordedStartBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws IOException {
-    image = MountedImage.startRecorded();
-    link = LinkEmulator.start(new InetSocketAddress("127.0.0.1", image.registry.port()), LinkProfile.parse("1g", rtt));
+    images = MountedImage.startRecorded();
+    link = LinkEmulator.start(new InetSocketAddress("127.0.0.1", images.registry.port()), LinkProfile.parse("1g", rtt));
     store = ImageStores.open(link.hostPort() + "/bench/debian:" + MountedImage.TAG, RegistryOptions.defaults());
+    if (image.equals("warm")) {
+      warmCache = images.work.resolve("warm-cache");
+      try (ImageMount m = images.mount(store, MountedImage.RECORDED_TAG, "mnt-fill", warmCache,
+          FetchOptions.defaults(), true)) {
+        m.prefetcher().backgroundDone().get(10, TimeUnit.MINUTES);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | InterruptedException e) {
+        throw new IOException("filling the warm cache failed", e);
+      }
+    }
   }
 
   @TearDown(Level.Invocation)
@@ -85,15 +100,15 @@ public class RecordedStartBenchmark {
   public void tearDown() throws IOException {
     store.close();
     link.close();
-    image.close();
+    images.close();
   }
 
   @Benchmark
   public void importNumpy(Traffic traffic) throws Exception {
     run++;
-    Path cache = image.work.resolve("cold-cache-" + run);
-    String tag = recorded ? MountedImage.RECORDED_TAG : MountedImage.TAG;
-    mount = image.mount(store, tag, "mnt-" + run, cache, FetchOptions.defaults());
+    Path cache = image.equals("warm") ? warmCache : images.work.resolve("cold-cache-" + run);
+    String tag = image.equals("plain") ? MountedImage.TAG : MountedImage.RECORDED_TAG;
+    mount = images.mount(store, tag, "mnt-" + run, cache, FetchOptions.defaults(), false);
     Process p = new ProcessBuilder("chroot", mount.mountPoint().toString(), "python3", "-c", "import numpy")
         .redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
