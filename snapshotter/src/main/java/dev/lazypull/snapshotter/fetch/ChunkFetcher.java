@@ -48,12 +48,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * demanded ones (a reader of one joins the fetch) and are decoded after the demanded frames of
  * the range, so they delay a read by their transfer only.
  *
- * <p>Priority: {@link #get(List, Priority)} with {@link Priority#BACKGROUND} is for callers no
- * reader waits for (a prefetcher). Such a lookup is served from the cache like any other, but
- * its fetches additionally wait for one of {@link #BACKGROUND_RANGES} background slots, so
- * background work never holds more than that many of the registry requests that foreground reads
- * need. A foreground reader that asks for a chunk a background
- * fetch has in flight joins that fetch.
+ * <p>Priority: a caller no reader waits for yet asks with {@link #get(List, Priority)}. {@link
+ * Priority#BACKGROUND} (the background fetch of a whole image) is served from the cache like any
+ * other lookup, but its fetches first wait for one of {@link #BACKGROUND_RANGES} background slots
+ * per mount, so background work never holds more than that many of the registry requests that
+ * foreground reads need. {@link Priority#PREFETCH} (a recorded start-up list, about to be read)
+ * takes no background slot and no readahead (the list is exact); it is not counted as a demand
+ * miss. A foreground reader that asks for a chunk a lower-priority fetch has in flight joins
+ * that fetch. Decision 0009 says how the prefetcher uses them.
  */
 public final class ChunkFetcher implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ChunkFetcher.class.getName());
