@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "Lazy-loading container images: convert an OCI image into a lazy image, mount it at once, fetch only what is read.",
     subcommands = {CommandLine.HelpCommand.class, BuildCommand.class, ConvertCommand.class, InspectCommand.class,
-        MountCommand.class, UmountCommand.class, StatsCommand.class, DemoCommand.class})
+        MountCommand.class, UmountCommand.class, StatsCommand.class, AgentCommand.class, DemoCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -1,34 +1,36 @@
 package dev.lazypull.cli;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lazypull.snapshotter.control.ControlClient;
-import dev.lazypull.snapshotter.control.ControlServer;
-import dev.lazypull.snapshotter.control.RunDirectory;
-import dev.lazypull.snapshotter.stats.StatsSnapshot;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lazypull.agent.AgentPaths;
+import dev.lazypull.agent.control.ControlRequest;
+import dev.lazypull.cli.agent.AgentClient;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Map;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-/** {@code lazypull stats DIR}: the read path's counters of a mount. */
-@Command(name = "stats", header = "Show a lazy mount's fetch, cache and latency counters.", mixinStandardHelpOptions = true,
-    description = "Show a lazy mount's counters: bytes and chunks fetched, range requests, cache hits and misses, "
-        + "bytes served, verification failures, read latency percentiles.")
+/** {@code lazypull stats [DIR]}: the read path's counters of a mount, or of the whole node. */
+@Command(name = "stats", header = "Show a lazy mount's (or the node's) fetch, cache and latency counters.", mixinStandardHelpOptions = true,
+    description = "Show the agent's counters for the mount at DIR, or the node's totals without DIR: bytes and chunks "
+        + "fetched, range requests, cache hits and misses, bytes served, verification failures, read latency percentiles.")
 public final class StatsCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "DIR", description = "the mount point")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = "the mount point (default: the node's totals)")
   Path dir;
 
   @Option(names = "--json", description = "print one JSON object")
   boolean json;
+
+  @Option(names = "--run-dir", paramLabel = "DIR", defaultValue = AgentPaths.DEFAULT_RUN_DIR,
+      description = "the agent's run directory (default: ${DEFAULT-VALUE})")
+  Path runDir;
 
   @Override
   public Integer call() {
@@ -41,20 +43,16 @@ public final class StatsCommand implements Callable<Integer> {
   }
 
   private int run() throws IOException {
-    Path mountPoint = dir.toAbsolutePath().normalize();
-    String answer;
-    try {
-      answer = ControlClient.request(RunDirectory.of(mountPoint).controlSocket(), ControlServer.STATS);
-    } catch (IOException e) {
-      throw new IOException(mountPoint + " is not served by a lazypull mount daemon: " + e.getMessage(), e);
-    }
+    Path mountPoint = dir == null ? null : dir.toAbsolutePath().normalize();
+    JsonNode answer = AgentClient.request(runDir, new ControlRequest.Stats(mountPoint));
     if (json) {
-      spec.commandLine().getOut().println(answer);
+      spec.commandLine().getOut().println(answer.toString());
     } else {
-      Map<String, Long> values = new ObjectMapper().readValue(answer, new TypeReference<Map<String, Long>>() {});
-      spec.commandLine().getOut().print(StatsSnapshot.fromMap(values).toTable());
-      spec.commandLine().getOut().flush();
+      StringBuilder sb = new StringBuilder();
+      answer.properties().forEach(e -> sb.append(String.format(Locale.ROOT, "%-24s %s%n", e.getKey(), e.getValue().asText())));
+      spec.commandLine().getOut().print(sb);
     }
+    spec.commandLine().getOut().flush();
     return 0;
   }
 }

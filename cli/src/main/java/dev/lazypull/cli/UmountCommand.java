@@ -1,27 +1,34 @@
 package dev.lazypull.cli;
 
+import dev.lazypull.agent.AgentPaths;
+import dev.lazypull.agent.control.ControlClient;
+import dev.lazypull.agent.control.ControlRequest;
+import dev.lazypull.cli.agent.AgentClient;
 import dev.lazypull.fuse.FuseMount;
-import dev.lazypull.snapshotter.control.ControlClient;
-import dev.lazypull.snapshotter.control.ControlServer;
-import dev.lazypull.snapshotter.control.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-/** {@code lazypull umount DIR}: unmounts a lazy image and stops its daemon. */
-@Command(name = "umount", header = "Unmount a lazy image and stop the process serving it.", mixinStandardHelpOptions = true,
-    description = "Unmount a lazy image mounted by `lazypull mount` and stop the process serving it.")
+/** {@code lazypull umount DIR}: asks the agent to unmount a lazy image. */
+@Command(name = "umount", header = "Unmount a lazy image served by the node agent.", mixinStandardHelpOptions = true,
+    description = "Unmount a lazy image mounted by `lazypull mount`. An agent that `lazypull mount` started stops "
+        + "when its last mount goes. A mount left behind by an agent that died is removed too.")
 public final class UmountCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "DIR", description = "the mount point")
   Path dir;
+
+  @Option(names = "--run-dir", paramLabel = "DIR", defaultValue = AgentPaths.DEFAULT_RUN_DIR,
+      description = "the agent's run directory (default: ${DEFAULT-VALUE})")
+  Path runDir;
 
   @Override
   public Integer call() {
@@ -38,19 +45,15 @@ public final class UmountCommand implements Callable<Integer> {
     if (!Files.exists(mountPoint)) {
       throw new IOException(mountPoint + " does not exist");
     }
-    RunDirectory run = RunDirectory.of(mountPoint);
-    if (Files.exists(run.controlSocket())) {
-      try {
-        ControlClient.request(run.controlSocket(), ControlServer.UMOUNT);
-        spec.commandLine().getOut().println("unmounted " + mountPoint);
-        return 0;
-      } catch (IOException daemonGone) {
-        // The daemon died without cleaning up: fall through to the stale mount.
-      }
+    try {
+      AgentClient.request(runDir, new ControlRequest.Umount(mountPoint));
+      spec.commandLine().getOut().println("unmounted " + mountPoint);
+      return 0;
+    } catch (ControlClient.AgentUnavailableException | AgentClient.RefusedException notServed) {
+      // No agent, or not its mount: maybe one left by an agent that died.
     }
     if (FuseMount.unmountStale(mountPoint)) {
-      run.delete();
-      spec.commandLine().getOut().println("removed the stale mount at " + mountPoint + " (its daemon had died)");
+      spec.commandLine().getOut().println("removed the stale mount at " + mountPoint + " (the agent serving it had died)");
       return 0;
     }
     throw new IOException(mountPoint + " is not a lazypull mount");

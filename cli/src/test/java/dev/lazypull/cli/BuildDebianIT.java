@@ -81,7 +81,7 @@ class BuildDebianIT {
 
     // Mounted lazily, the base's python3 imports numpy and finds the added package.
     Path mnt = Files.createDirectory(tmp.resolve("mnt"));
-    CliRun mount = CliRun.lazypull("mount", "--cache-dir", tmp.resolve("cache").toString(), first.lastLine(), mnt.toString());
+    CliRun mount = CliRun.lazypull("mount", "--root", tmp.resolve("agent").toString(), "--run-dir", tmp.resolve("run").toString(), first.lastLine(), mnt.toString());
     assertThat(mount.exit()).as(mount.err()).isZero();
     try {
       Process p = new ProcessBuilder("chroot", mnt.toString(), "/usr/bin/env", "PYTHONPATH=/app", "python3", "-c",
@@ -90,7 +90,7 @@ class BuildDebianIT {
       assertThat(p.waitFor()).as(output).isZero();
       assertThat(output.strip()).isEqualTo("6 1");
     } finally {
-      CliRun umount = CliRun.lazypull("umount", mnt.toString());
+      CliRun umount = CliRun.lazypull("umount", mnt.toString(), "--run-dir", tmp.resolve("run").toString());
       assertThat(umount.exit()).as(umount.err()).isZero();
     }
   }
@@ -109,7 +109,7 @@ class BuildDebianIT {
     assertThat(build.exit()).as(build.err()).isZero();
 
     Path mnt = Files.createDirectory(tmp.resolve("mnt"));
-    CliRun mount = CliRun.lazypull("mount", "--cache-dir", tmp.resolve("cache").toString(), build.lastLine(), mnt.toString());
+    CliRun mount = CliRun.lazypull("mount", "--root", tmp.resolve("agent").toString(), "--run-dir", tmp.resolve("run").toString(), build.lastLine(), mnt.toString());
     assertThat(mount.exit()).as(mount.err()).isZero();
     try {
       assertThat(Files.readSymbolicLink(mnt.resolve("lib"))).isEqualTo(Path.of("usr/lib"));
@@ -121,7 +121,7 @@ class BuildDebianIT {
       assertThat(p.waitFor()).as(output).isZero();
       assertThat(output).isEqualTo("foo\n");
     } finally {
-      CliRun umount = CliRun.lazypull("umount", mnt.toString());
+      CliRun umount = CliRun.lazypull("umount", mnt.toString(), "--run-dir", tmp.resolve("run").toString());
       assertThat(umount.exit()).as(umount.err()).isZero();
     }
   }

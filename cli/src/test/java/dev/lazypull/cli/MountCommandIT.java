@@ -2,7 +2,6 @@ package dev.lazypull.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lazypull.snapshotter.control.RunDirectory;
 import dev.lazypull.testkit.images.SyntheticImages;
 import dev.lazypull.testkit.images.TarWriter;
 import dev.lazypull.testkit.images.TestEntry;
@@ -20,8 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code lazypull convert / mount / stats / umount} as a user runs them: separate processes, a detached
- * daemon per mount, a real registry and real FUSE.
+ * {@code lazypull convert / mount / stats / umount} as a user runs them: separate processes, the node
+ * agent that the first mount starts in the background (and that stops with its last mount), a real
+ * registry and real FUSE.
  */
 class MountCommandIT {
   @TempDir static Path work;
@@ -53,18 +53,24 @@ class MountCommandIT {
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
         "-cp", System.getProperty("java.class.path"), Main.class.getName()));
     command.addAll(List.of(args));
+    if (List.of("mount", "umount", "stats").contains(args[0])) {
+      command.addAll(List.of("--run-dir", runDir().toString()));
+    }
     return run(command);
   }
 
   private static Result run(List<String> command) throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(command);
-    pb.environment().put("LAZYPULL_RUN_DIR", work.resolve("run").toString());
     pb.environment().put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
     Path out = Files.createTempFile(work, "out", ".txt");
     Path err = Files.createTempFile(work, "err", ".txt");
     Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     assertThat(p.waitFor(240, TimeUnit.SECONDS)).as("%s finished", command).isTrue();
     return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
+  private static Path runDir() {
+    return work.resolve("run");
   }
 
   private static Path emptyDir(String name) throws IOException {
@@ -81,9 +87,9 @@ class MountCommandIT {
     Path a = emptyDir("mnt-a");
     Path b = emptyDir("mnt-b");
 
-    Result first = lazypull("mount", small, a.toString(), "--cache-dir", cache.toString());
+    Result first = lazypull("mount", small, a.toString(), "--root", cache.toString());
     assertThat(first.code()).as(first.err()).isZero();
-    Result second = lazypull("mount", synthetic, b.toString(), "--cache-dir", cache.toString(), "--cache-size", "2G");
+    Result second = lazypull("mount", synthetic, b.toString(), "--root", cache.toString(), "--cache-size", "2G");
     assertThat(second.code()).as(second.err()).isZero();
     try {
       assertThat(Files.readString(a.resolve("etc/os-release"))).isEqualTo("ID=small\n");
@@ -106,62 +112,62 @@ class MountCommandIT {
     try (var left = Files.list(a)) {
       assertThat(left).isEmpty();
     }
-    awaitNoDaemonFor(a);
-    awaitNoDaemonFor(b);
-    assertThat(RunDirectory.of(work.resolve("run"), a).dir()).as("daemon cleaned up").doesNotExist();
-    assertThat(RunDirectory.of(work.resolve("run"), b).dir()).as("daemon cleaned up").doesNotExist();
+    awaitNoAgent();
+    assertThat(runDir().resolve("agent.sock")).as("agent cleaned up").doesNotExist();
+    assertThat(runDir().resolve("containerd.sock")).as("agent cleaned up").doesNotExist();
   }
 
   @Test
-  void unmountingWithUmount8AlsoEndsTheDaemon() throws Exception {
+  void unmountingWithUmount8AlsoEndsTheAgentItsMountStarted() throws Exception {
     Path dir = emptyDir("mnt-umount8");
-    Result mounted = lazypull("mount", small, dir.toString(), "--cache-dir", work.resolve("cache-u").toString());
+    Result mounted = lazypull("mount", small, dir.toString(), "--root", work.resolve("cache-u").toString());
     assertThat(mounted.code()).as(mounted.err()).isZero();
     try {
-      assertThat(daemonsFor(dir)).hasSize(1);
+      assertThat(agents()).hasSize(1);
     } finally {
       assertThat(run(List.of("umount", dir.toString())).code()).isZero();
     }
 
-    awaitNoDaemonFor(dir);
+    awaitNoAgent();
     assertThat(mounts()).doesNotContain(dir.toString());
-    assertThat(RunDirectory.of(work.resolve("run"), dir).dir()).as("daemon cleaned up").doesNotExist();
+    assertThat(runDir().resolve("agent.sock")).as("agent cleaned up").doesNotExist();
   }
 
-  /** The mount daemons serving {@code dir}: their last argument is it, after --foreground. */
-  private static List<ProcessHandle> daemonsFor(Path dir) {
+  /** The agents serving this test's run directory: {@code lazypull agent ... --run-dir RUN}. */
+  private static List<ProcessHandle> agents() {
     return ProcessHandle.allProcesses().filter(p -> {
       try {
         List<String> argv = List.of(Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline")).split("\0"));
-        return argv.contains("--foreground") && argv.getLast().equals(dir.toString());
+        int i = argv.indexOf("--run-dir");
+        return argv.contains("agent") && i >= 0 && i + 1 < argv.size() && argv.get(i + 1).equals(runDir().toString());
       } catch (IOException | RuntimeException gone) {
         return false;
       }
     }).toList();
   }
 
-  /** Waits (at most a minute) for the daemons of {@code dir} to exit. */
-  private static void awaitNoDaemonFor(Path dir) throws Exception {
-    for (ProcessHandle daemon : daemonsFor(dir)) {
-      daemon.onExit().get(60, TimeUnit.SECONDS);
+  /** Waits (at most a minute) for the agents of the run directory to exit. */
+  private static void awaitNoAgent() throws Exception {
+    for (ProcessHandle agent : agents()) {
+      agent.onExit().get(60, TimeUnit.SECONDS);
     }
-    assertThat(daemonsFor(dir)).isEmpty();
+    assertThat(agents()).isEmpty();
   }
 
   @Test
   void mountErrorsAreClearAndLeaveNoMountBehind() throws Exception {
     Path dir = emptyDir("mnt-errors");
 
-    Result notLazy = lazypull("mount", plain, dir.toString(), "--cache-dir", work.resolve("cache-e").toString());
+    Result notLazy = lazypull("mount", plain, dir.toString(), "--root", work.resolve("cache-e").toString());
     assertThat(notLazy.code()).isEqualTo(1);
     assertThat(notLazy.err()).contains("not a lazy image").contains("lazypull convert");
 
-    Result unreachable = lazypull("mount", "127.0.0.1:9/nothing:here", dir.toString(), "--cache-dir", work.resolve("cache-e").toString());
+    Result unreachable = lazypull("mount", "127.0.0.1:9/nothing:here", dir.toString(), "--root", work.resolve("cache-e").toString());
     assertThat(unreachable.code()).isEqualTo(1);
     assertThat(unreachable.err()).contains("127.0.0.1:9");
 
     Path mistyped = work.resolve("no-such-layout");
-    Result typo = lazypull("mount", "oci:" + mistyped + ":latest", dir.toString(), "--cache-dir", work.resolve("cache-e").toString());
+    Result typo = lazypull("mount", "oci:" + mistyped + ":latest", dir.toString(), "--root", work.resolve("cache-e").toString());
     assertThat(typo.code()).isEqualTo(1);
     assertThat(typo.err()).contains(mistyped.toString()).contains("not an OCI image layout");
     assertThat(mistyped).doesNotExist();

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * {@code lazypull mount IMAGE DIR --cache-dir CACHE}: returns once DIR is mounted; reads fetch
+ * {@code lazypull mount IMAGE DIR --root CACHE}: returns once DIR is mounted; reads fetch
  * chunks through the emulated link. Warm means the chunk cache holds what earlier runs read.
  */
 final class LazyPullMethod implements PullMethod {
@@ -32,7 +32,7 @@ final class LazyPullMethod implements PullMethod {
   public Path pull(BenchImage image, String container) throws IOException {
     Path dir = node.mountPoint(container);
     long t0 = System.nanoTime();
-    Lazypull.run("mount", testbed.reference(image, "lazy"), dir.toString(), "--cache-dir", node.cacheDir().toString());
+    Lazypull.run("mount", testbed.reference(image, "lazy"), dir.toString(), "--root", node.cacheDir().toString());
     mountSeconds = (System.nanoTime() - t0) / 1e9;
     mounted = dir;
     return dir;

@@ -12,9 +12,8 @@ import dev.lazypull.oci.ImageManifest;
 import dev.lazypull.oci.OciJson;
 import dev.lazypull.registry.ManifestBytes;
 import dev.lazypull.registry.layout.OciLayoutStore;
-import dev.lazypull.snapshotter.control.ControlClient;
-import dev.lazypull.snapshotter.control.ControlServer;
-import dev.lazypull.snapshotter.control.RunDirectory;
+import dev.lazypull.agent.control.ControlRequest;
+import dev.lazypull.cli.agent.AgentClient;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -27,8 +26,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The steps of {@code lazypull demo}. Layout of the cache directory: {@code source/} (the JDK
- * image, OCI layout), {@code lazy/} (its conversion), {@code chunks/} (the chunk cache, emptied
- * before each mount so the figures show a cold start), {@code mnt/} (the mount point).
+ * image, OCI layout), {@code lazy/} (its conversion), {@code agent/} (the root of the demo's own
+ * node agent, whose chunk cache is emptied before each mount so the figures show a cold start),
+ * {@code run/} (that agent's sockets; it starts with the mount and stops with it), {@code mnt/}
+ * (the mount point).
  */
 public final class Demo {
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -57,6 +58,8 @@ public final class Demo {
     try {
       Path sourceDir = cacheDir.resolve("source");
       Path lazyDir = cacheDir.resolve("lazy");
+      Path agentRoot = cacheDir.resolve("agent");
+      Path runDir = cacheDir.resolve("run");
       out.println("lazypull demo: a lazy image of the JDK at " + javaHome + " (cache " + cacheDir + ")");
 
       long t0 = System.nanoTime();
@@ -72,13 +75,14 @@ public final class Demo {
       out.printf(Locale.ROOT, "  lazy image    oci:%s:%s ready in %.1f s%n", lazyDir, tag, seconds(t0));
       long indexBytes = tocBytes(lazyDir, tag);
 
-      Path chunks = cacheDir.resolve("chunks");
       Path mnt = cacheDir.resolve("mnt");
-      freshMountPoint(mnt);
-      deleteTree(chunks);
+      freshMountPoint(mnt, runDir);
+      // The demo's agent stops with its mount, so nothing else reads this cache now.
+      deleteTree(agentRoot.resolve("cache"));
 
       t0 = System.nanoTime();
-      int rc = Main.commandLine().execute("mount", "oci:" + lazyDir + ":" + tag, mnt.toString(), "--cache-dir", chunks.toString());
+      int rc = Main.commandLine().execute("mount", "oci:" + lazyDir + ":" + tag, mnt.toString(),
+          "--run-dir", runDir.toString(), "--root", agentRoot.toString());
       if (rc != 0) {
         throw new DemoException("lazypull mount failed (exit " + rc + "); see its message above");
       }
@@ -87,7 +91,7 @@ public final class Demo {
         t0 = System.nanoTime();
         String version = runJava(mnt);
         double runSeconds = seconds(t0);
-        Map<String, Long> stats = stats(mnt);
+        Map<String, Long> stats = stats(mnt, runDir);
         long fetched = stats.getOrDefault("bytesFetched", -1L);
         out.println();
         out.println("  $ " + mnt.resolve("bin/java") + " -version");
@@ -100,7 +104,7 @@ public final class Demo {
         out.printf(Locale.ROOT, "  bytes fetched    %s of %s (%.1f%%) in %d range requests%n",
             size(fetched), size(imageBytes), 100.0 * fetched / Math.max(1, imageBytes), stats.getOrDefault("rangeRequests", -1L));
       } finally {
-        int u = Main.commandLine().execute("umount", mnt.toString());
+        int u = Main.commandLine().execute("umount", mnt.toString(), "--run-dir", runDir.toString());
         if (u != 0) {
           out.println("  warning: lazypull umount " + mnt + " exited " + u);
         }
@@ -182,11 +186,11 @@ public final class Demo {
     return total;
   }
 
-  private static void freshMountPoint(Path mnt) throws IOException, InterruptedException, DemoException {
+  private static void freshMountPoint(Path mnt, Path runDir) throws IOException, InterruptedException, DemoException {
     if (Files.isDirectory(mnt)) {
       // A demo that was killed may have left its mount behind.
       if (isMountPoint(mnt)) {
-        Main.commandLine().execute("umount", mnt.toString());
+        Main.commandLine().execute("umount", mnt.toString(), "--run-dir", runDir.toString());
       }
       try (var entries = Files.list(mnt)) {
         if (entries.findAny().isPresent()) {
@@ -215,9 +219,9 @@ public final class Demo {
     return text;
   }
 
-  private static Map<String, Long> stats(Path mnt) throws IOException {
-    String json = ControlClient.request(RunDirectory.of(mnt.toAbsolutePath().normalize()).controlSocket(), ControlServer.STATS);
-    return JSON.readValue(json, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Long>>() {});
+  private static Map<String, Long> stats(Path mnt, Path runDir) throws IOException {
+    var json = AgentClient.request(runDir, new ControlRequest.Stats(mnt.toAbsolutePath().normalize()));
+    return JSON.convertValue(json, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Long>>() {});
   }
 
   private static double seconds(long t0) {

@@ -1,0 +1,56 @@
+package dev.lazypull.cli.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lazypull.agent.AgentPaths;
+import dev.lazypull.agent.control.ControlClient;
+import dev.lazypull.agent.control.ControlReply;
+import dev.lazypull.agent.control.ControlRequest;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The commands' side of the agent: {@code lazypull mount/umount/stats} send their request to the
+ * agent of a run directory; {@code mount} first starts one in the background when none runs.
+ */
+public final class AgentClient {
+  private AgentClient() {}
+
+  /** The agent refused the request; its message says why. */
+  public static final class RefusedException extends IOException {
+    RefusedException(String message) {
+      super(message);
+    }
+  }
+
+  /** The agent's result for {@code request}; throws {@link RefusedException} with its message, or {@link ControlClient.AgentUnavailableException}. */
+  public static JsonNode request(Path runDir, ControlRequest request) throws IOException {
+    AgentPaths paths = new AgentPaths(Path.of(AgentPaths.DEFAULT_ROOT), runDir);
+    return switch (ControlClient.send(paths.controlSocket(), request)) {
+      case ControlReply.Ok ok -> ok.result();
+      case ControlReply.Error e -> throw new RefusedException(e.message());
+    };
+  }
+
+  /**
+   * Like {@link #request}, starting an agent with {@code launch} first when none answers (and
+   * once more when the one that answered was stopping, as an agent started in the background
+   * does when its last mount goes).
+   */
+  public static JsonNode requestStarting(Path runDir, ControlRequest request, BackgroundAgent launch) throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return request(runDir, request);
+      } catch (ControlClient.AgentUnavailableException e) {
+        if (attempt >= 2) {
+          throw e;
+        }
+        launch.start();
+      } catch (RefusedException e) {
+        if (attempt >= 2 || !e.getMessage().startsWith(dev.lazypull.agent.mounts.MountRegistry.STOPPING)) {
+          throw e;
+        }
+        launch.start();
+      }
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package dev.lazypull.agent;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lazypull.agent.control.ControlProtocol;
+import dev.lazypull.agent.control.ControlReply;
+import dev.lazypull.agent.control.ControlRequest;
+import dev.lazypull.agent.mounts.MountRegistry;
+import dev.lazypull.agent.mounts.MountRegistry.MountInfo;
+import dev.lazypull.agent.mounts.MountRegistry.Mounted;
+import dev.lazypull.snapshotter.prefetch.PrefetchSettings;
+import dev.lazypull.snapshotter.stats.ReadStats;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Answers the control socket's requests from the mount registry. */
+final class AgentControl {
+  private final MountRegistry mounts;
+  private final ReadStats cacheStats;
+
+  AgentControl(MountRegistry mounts, ReadStats cacheStats) {
+    this.mounts = mounts;
+    this.cacheStats = cacheStats;
+  }
+
+  ControlReply handle(ControlRequest request) {
+    try {
+      return switch (request) {
+        case ControlRequest.Mount m -> {
+          MountInfo info = mounts.mount(m.image(), m.mountPoint(), m.insecureRegistries(), m.fetchTimeout(),
+              PrefetchSettings.defaults().withList(m.prefetch()).withBackground(m.backgroundFetch()));
+          yield new ControlReply.Ok(json(info));
+        }
+        case ControlRequest.Umount u -> mounts.umount(u.mountPoint())
+            ? new ControlReply.Ok(ControlProtocol.newObject().put("unmounted", u.mountPoint().toString()))
+            : new ControlReply.Error(u.mountPoint() + " is not a lazypull mount of this agent");
+        case ControlRequest.ListMounts l -> {
+          ArrayNode list = ControlProtocol.newArray();
+          mounts.list().forEach(m -> list.add(json(m.info())));
+          yield new ControlReply.Ok(list);
+        }
+        case ControlRequest.Stats s -> stats(s);
+      };
+    } catch (IOException | IllegalArgumentException e) {
+      return new ControlReply.Error(e.getMessage() == null ? e.toString() : e.getMessage());
+    }
+  }
+
+  /**
+   * A mount's counters, or the node's: the mounts' read-path counters (summed for the node) plus
+   * the shared cache's own (evictions, dropped writes, sizes), which no single mount owns.
+   */
+  private ControlReply stats(ControlRequest.Stats s) {
+    List<Mounted> of;
+    ObjectNode o = ControlProtocol.newObject();
+    if (s.mountPoint() == null) {
+      of = mounts.list();
+      o.put("mounts", of.size());
+    } else {
+      Optional<Mounted> m = mounts.find(s.mountPoint());
+      if (m.isEmpty()) {
+        return new ControlReply.Error(s.mountPoint() + " is not a lazypull mount of this agent");
+      }
+      of = List.of(m.get());
+    }
+    Map<String, Long> counters = new LinkedHashMap<>(cacheStats.snapshot().asMap());
+    for (Mounted m : of) {
+      m.stats().snapshot().asMap().forEach((k, v) -> counters.merge(k, v, Long::sum));
+    }
+    if (of.size() == 1) {
+      of.getFirst().stats().snapshot().asMap().forEach((k, v) -> {
+        if (k.startsWith("readLatency")) {
+          counters.put(k, v); // percentiles do not add up; one mount's are its own
+        }
+      });
+    } else {
+      counters.keySet().removeIf(k -> k.startsWith("readLatency"));
+    }
+    counters.forEach(o::put);
+    return new ControlReply.Ok(o);
+  }
+
+  private static ObjectNode json(MountInfo info) {
+    return ControlProtocol.newObject()
+        .put("image", info.image())
+        .put("mountPoint", info.mountPoint().toString())
+        .put("manifest", info.manifestDigest())
+        .put("mountedAt", info.mountedAt().toString());
+  }
+}
