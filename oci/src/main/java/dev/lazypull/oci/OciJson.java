@@ -135,14 +135,31 @@ public final class OciJson {
     node.put("mediaType", d.mediaType());
     node.put("digest", d.digest().toString());
     node.put("size", d.size());
+    if (!d.urls().isEmpty()) {
+      ArrayNode urls = node.putArray("urls");
+      d.urls().forEach(urls::add);
+    }
     putAnnotations(node, d.annotations());
+    if (d.data() != null) {
+      node.put("data", d.data());
+    }
     if (d.platform() != null) {
       ObjectNode p = node.putObject("platform");
       p.put("architecture", d.platform().architecture());
       p.put("os", d.platform().os());
+      if (d.platform().osVersion() != null) {
+        p.put("os.version", d.platform().osVersion());
+      }
+      if (!d.platform().osFeatures().isEmpty()) {
+        ArrayNode features = p.putArray("os.features");
+        d.platform().osFeatures().forEach(features::add);
+      }
       if (d.platform().variant() != null) {
         p.put("variant", d.platform().variant());
       }
+    }
+    if (d.artifactType() != null) {
+      node.put("artifactType", d.artifactType());
     }
     return node;
   }
@@ -181,9 +198,37 @@ public final class OciJson {
       if (os == null || arch == null) {
         throw new IllegalArgumentException(what + " has a platform without os or architecture");
       }
-      platform = new Platform(os, arch, text(p, "variant", null));
+      platform = new Platform(os, arch, text(p, "variant", null), text(p, "os.version", null), strings(p, "os.features", what));
     }
-    return new Descriptor(mediaType, digest, size.asLong(), annotations(node, what), platform);
+    String data = text(node, "data", null);
+    if (data != null) {
+      try {
+        java.util.Base64.getDecoder().decode(data);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(what + " has data that is not base64", e);
+      }
+    }
+    return new Descriptor(mediaType, digest, size.asLong(), strings(node, "urls", what), annotations(node, what),
+        data, text(node, "artifactType", null), platform);
+  }
+
+  /** An optional array of strings ({@code urls}, {@code os.features}); empty when absent. */
+  private static List<String> strings(JsonNode node, String field, String what) {
+    JsonNode a = node.get(field);
+    if (a == null || a.isNull()) {
+      return List.of();
+    }
+    if (!a.isArray()) {
+      throw new IllegalArgumentException(what + " " + field + " is not an array");
+    }
+    List<String> out = new ArrayList<>();
+    for (JsonNode item : a) {
+      if (!item.isTextual()) {
+        throw new IllegalArgumentException(what + " " + field + " holds a non-string");
+      }
+      out.add(item.asText());
+    }
+    return out;
   }
 
   private static Map<String, String> annotations(JsonNode node, String what) {

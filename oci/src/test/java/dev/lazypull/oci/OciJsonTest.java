@@ -68,4 +68,29 @@ class OciJsonTest {
         .hasMessageContaining("manifest layer 0").hasMessageContaining("md5:00");
     assertThatThrownBy(() -> OciJson.parseIndex("not json".getBytes(StandardCharsets.UTF_8))).hasMessageContaining("not valid JSON");
   }
+
+  @Test
+  void everyDescriptorFieldOfTheSpecRoundTripsInSpecOrder() {
+    String json = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[{"
+        + "\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+        + "\"digest\":\"sha256:" + "a".repeat(64) + "\",\"size\":7,"
+        + "\"urls\":[\"https://a.example/x\"],"
+        + "\"annotations\":{\"k\":\"v\"},"
+        + "\"data\":\"e30=\","
+        + "\"platform\":{\"architecture\":\"amd64\",\"os\":\"windows\",\"os.version\":\"10.0.17763.1879\","
+        + "\"os.features\":[\"win32k\"],\"variant\":\"v2\"},"
+        + "\"artifactType\":\"application/vnd.example\"}]}";
+    ImageIndex index = OciJson.parseIndex(json.getBytes(StandardCharsets.UTF_8));
+    Descriptor d = index.manifests().getFirst();
+    assertThat(d.urls()).containsExactly("https://a.example/x");
+    assertThat(d.data()).isEqualTo("e30=");
+    assertThat(d.artifactType()).isEqualTo("application/vnd.example");
+    assertThat(d.platform()).isEqualTo(new Platform("windows", "amd64", "v2", "10.0.17763.1879", List.of("win32k")));
+    assertThat(new String(index.toJson(), StandardCharsets.UTF_8)).isEqualTo(json);
+
+    assertThatThrownBy(() -> OciJson.parseIndex(json.replace("e30=", "!!").getBytes(StandardCharsets.UTF_8)))
+        .hasMessageContaining("base64");
+    assertThatThrownBy(() -> OciJson.parseIndex(json.replace("[\"https://a.example/x\"]", "\"x\"").getBytes(StandardCharsets.UTF_8)))
+        .hasMessageContaining("urls");
+  }
 }

@@ -145,7 +145,7 @@ public final class ImageConverter {
       images.add(image);
       ManifestBytes m = pendingManifests.remove(image.manifest());
       target.putManifest(null, m.mediaType(), m.bytes());
-      entries.add(new Descriptor(m.mediaType(), m.digest(), m.bytes().length, d.annotations(), d.platform()));
+      entries.add(d.withContent(m.mediaType(), m.digest(), m.bytes().length));
     }
     Map<String, String> annotations = new LinkedHashMap<>(index.annotations());
     annotations.put(LazyAnnotations.FORMAT_VERSION, LazyAnnotations.VERSION);
@@ -192,12 +192,13 @@ public final class ImageConverter {
     // layers reproduce byte for byte (checked above), so the config keeps its digest.
     target.putBlob(manifest.config().digest(), config);
     verifyPresent(manifest.config().digest(), config.length, "config");
-    Descriptor configDescriptor = new Descriptor(MediaTypes.OCI_CONFIG, manifest.config().digest(), config.length,
-        manifest.config().annotations(), null);
+    Descriptor sourceConfig = manifest.config();
+    Descriptor configDescriptor = new Descriptor(MediaTypes.OCI_CONFIG, sourceConfig.digest(), config.length,
+        sourceConfig.urls(), sourceConfig.annotations(), sourceConfig.data(), sourceConfig.artifactType(), null);
     Map<String, String> annotations = new LinkedHashMap<>(manifest.annotations());
     annotations.put(LazyAnnotations.FORMAT_VERSION, LazyAnnotations.VERSION);
     ImageManifest lazy = new ImageManifest(
-        MediaTypes.OCI_MANIFEST, manifest.artifactType(), configDescriptor, lazyLayers, null, annotations);
+        MediaTypes.OCI_MANIFEST, manifest.artifactType(), configDescriptor, lazyLayers, manifest.subject(), annotations);
     byte[] json = lazy.toJson();
     Digest digest = Digest.sha256(json);
     pendingManifests.put(digest, new ManifestBytes(MediaTypes.OCI_MANIFEST, digest, json));

@@ -22,7 +22,8 @@ public record ConvertedLayer(
 
   /**
    * The lazy layer's descriptor: zstd media type, new digest and size, the source's own annotations
-   * (minus any stale lazy ones) and the TOC pointer.
+   * (minus any stale lazy ones) and the TOC pointer, and its other fields that describe the role
+   * rather than the bytes ({@link Descriptor#withContent}).
    */
   public Descriptor descriptor() {
     Map<String, String> annotations = new LinkedHashMap<>();
@@ -32,7 +33,7 @@ public record ConvertedLayer(
       }
     });
     annotations.putAll(encoded.annotations());
-    return new Descriptor(EncodedLayer.MEDIA_TYPE, encoded.digest(), encoded.compressedSize(), annotations, null);
+    return source.withContent(EncodedLayer.MEDIA_TYPE, encoded.digest(), encoded.compressedSize()).withAnnotations(annotations);
   }
 
   /** Uncompressed input MB/s (10^6 bytes), the conversion throughput figure. */

@@ -198,6 +198,62 @@ class ConvertSyntheticIT {
     }
   }
 
+  @Test
+  void descriptorFieldsTheConverterDoesNotChangeAreKept() throws IOException {
+    Path source = scratch.path("fields-src");
+    String tag = SyntheticImages.write(source, Compression.GZIP, Flavor.OCI);
+    Descriptor subject;
+    try (OciLayoutStore store = OciLayoutStore.open(source)) {
+      ManifestBytes m = store.getManifest(tag);
+      ImageManifest plain = OciJson.parseManifest(m.bytes(), m.mediaType());
+      subject = new Descriptor(MediaTypes.OCI_MANIFEST, m.digest(), m.bytes().length);
+      byte[] config;
+      try (var in = store.openBlob(plain.config().digest())) {
+        config = in.readAllBytes();
+      }
+      Descriptor richConfig = new Descriptor(plain.config().mediaType(), plain.config().digest(), plain.config().size(),
+          List.of("https://mirror.example/config"), Map.of("org.example.config", "kept"),
+          java.util.Base64.getEncoder().encodeToString(config), null, null);
+      List<Descriptor> layers = plain.layers().stream()
+          .map(l -> new Descriptor(l.mediaType(), l.digest(), l.size(), List.of("https://foreign.example/" + l.digest().hex()),
+              Map.of("org.example.layer", l.digest().hex().substring(0, 8)), null, "application/vnd.example.layer", null))
+          .toList();
+      byte[] rich = new ImageManifest(MediaTypes.OCI_MANIFEST, "application/vnd.example.image", richConfig, layers, subject,
+          Map.of("org.example.manifest", "kept")).toJson();
+      Digest richDigest = store.putManifest(null, MediaTypes.OCI_MANIFEST, rich);
+      Platform windowsish = new Platform("linux", "amd64", null, "10.0.17763.1879", List.of("win32k", "example"));
+      Descriptor entry = new Descriptor(MediaTypes.OCI_MANIFEST, richDigest, rich.length, List.of(),
+          Map.of("org.example.entry", "kept"), null, "application/vnd.example.image", windowsish);
+      store.putManifest("rich", MediaTypes.OCI_INDEX, ImageIndex.oci(List.of(entry)).toJson());
+    }
+
+    ConversionResult result = convert(source, "rich", scratch.path("fields-dst"), "lazy", options());
+
+    Descriptor converted = OciJson.parseIndex(result.manifest().bytes()).manifests().getFirst();
+    assertThat(converted.platform().osVersion()).isEqualTo("10.0.17763.1879");
+    assertThat(converted.platform().osFeatures()).containsExactly("win32k", "example");
+    assertThat(converted.annotations()).containsEntry("org.example.entry", "kept");
+    assertThat(converted.artifactType()).isEqualTo("application/vnd.example.image");
+    try (OciLayoutStore target = OciLayoutStore.open(scratch.path("fields-dst"))) {
+      ManifestBytes mb = target.getManifest(converted.digest().toString());
+      ImageManifest lazy = OciJson.parseManifest(mb.bytes(), mb.mediaType());
+      assertThat(lazy.artifactType()).isEqualTo("application/vnd.example.image");
+      assertThat(lazy.subject()).isEqualTo(subject);
+      assertThat(lazy.annotations()).containsEntry("org.example.manifest", "kept");
+      // The config's bytes are unchanged, so everything said of them still holds.
+      assertThat(lazy.config().urls()).containsExactly("https://mirror.example/config");
+      assertThat(lazy.config().data()).isNotNull();
+      assertThat(Digest.sha256(java.util.Base64.getDecoder().decode(lazy.config().data()))).isEqualTo(lazy.config().digest());
+      assertThat(lazy.config().annotations()).containsEntry("org.example.config", "kept");
+      // Layers are new bytes: their role stays, the URLs of the old bytes go.
+      assertThat(lazy.layers()).allSatisfy(l -> {
+        assertThat(l.annotations()).containsKey("org.example.layer");
+        assertThat(l.artifactType()).isEqualTo("application/vnd.example.layer");
+        assertThat(l.urls()).isEmpty();
+      });
+    }
+  }
+
   // ---- malformed input: a clear error, nothing under the destination tag ----
 
   private static void assertFailsLeavingTagAlone(List<Layer> layers, String... messageParts) throws IOException {
