@@ -1,6 +1,7 @@
 package dev.lazypull.builder.layer;
 
 import dev.lazypull.format.EncodedLayer;
+import dev.lazypull.format.LazyAnnotations;
 import dev.lazypull.oci.Descriptor;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -28,7 +29,10 @@ public record ConvertedLayer(
   public Descriptor descriptor() {
     Map<String, String> annotations = new LinkedHashMap<>();
     source.annotations().forEach((k, v) -> {
-      if (!k.startsWith("dev.lazypull.")) {
+      // Stale lazy annotations go, also their copies under containerd's snapshot-label prefix, so
+      // that converting a lazy image again gives the same image (same keys in the same order).
+      String key = k.startsWith(LazyAnnotations.SNAPSHOT_LABEL_PREFIX) ? k.substring(LazyAnnotations.SNAPSHOT_LABEL_PREFIX.length()) : k;
+      if (!key.startsWith("dev.lazypull.")) {
         annotations.put(k, v);
       }
     });
