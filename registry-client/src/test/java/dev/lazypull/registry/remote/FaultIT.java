@@ -96,6 +96,21 @@ class FaultIT {
   }
 
   @Test
+  void anUnauthorizedAnswerEndsTheReadAfterOneReauthentication() throws Exception {
+    try (ImageStore withCredentials = ImageStores.open(proxy.hostPort() + "/faults/image",
+        FAST_RETRIES.withCredentials(CredentialSource.of(Map.of(proxy.hostPort(), new Credentials("user", "secret")))))) {
+      proxy.inject(FaultProxy.status("/blobs/", 401, 1000, Map.of("WWW-Authenticate", "Basic realm=\"test\"")));
+      int before = blobGets();
+      assertThatThrownBy(() -> withCredentials.readBlobRange(image.layerDigest(0), 10, 100, Deadline.after(Duration.ofSeconds(10))))
+          .isInstanceOfSatisfying(RegistryException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED);
+            assertThat(e.getMessage()).doesNotContain("secret");
+          });
+      assertThat(blobGets() - before).as("anonymous, then once with the credentials, then no more").isEqualTo(2);
+    }
+  }
+
+  @Test
   void transientFailuresAreRetriedUntilTheDeadlineNotTheAttemptCount() {
     assertTimeoutPreemptively(BOUND, () -> {
       // More failures than the 4 attempts a call without deadline gets: the deadline carries it.
