@@ -5,6 +5,7 @@ import dev.lazypull.format.LazyAnnotations.TocPointer;
 import dev.lazypull.format.LazyAnnotations;
 import dev.lazypull.format.merge.MergedIndex;
 import dev.lazypull.format.toc.LayerTocs;
+import dev.lazypull.oci.BlobRangeSource;
 import dev.lazypull.oci.Descriptor;
 import dev.lazypull.oci.Digest;
 import dev.lazypull.oci.ImageIndex;
@@ -16,6 +17,8 @@ import dev.lazypull.registry.ImageStore;
 import dev.lazypull.registry.ManifestBytes;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -39,7 +42,41 @@ public record LazyImage(String reference, ManifestBytes manifestBytes, ImageMani
    * take the index past {@code budget} ({@code IndexTooLargeException}). Nothing is kept then.
    */
   public static LazyImage open(ImageStore store, String reference, IndexBudget budget) throws IOException {
-    return open(store, reference, null, budget);
+    return open(store, reference, null, budget, null);
+  }
+
+  /**
+   * As {@link #open(ImageStore, String, IndexBudget)}, and keeps an {@link ImageCopy} of what it
+   * read (manifest, config, TOC ranges) under {@code copies} when that is not null, so that
+   * {@link #restore} can rebuild the same index later without the registry.
+   */
+  public static LazyImage open(ImageStore store, String reference, IndexBudget budget, Path copies) throws IOException {
+    return open(store, reference, null, budget, copies);
+  }
+
+  /** {@link #restore(Path, Digest, String, int, IndexBudget)} of every layer. */
+  public static LazyImage restore(Path copies, Digest digest, String reference, IndexBudget budget) throws IOException {
+    return restore(copies, digest, reference, -1, budget);
+  }
+
+  /**
+   * Rebuilds the image of manifest {@code digest}, its lowest {@code layerCount} layers (-1: all), from its
+   * {@link ImageCopy} under {@code copies}, without the network, verifying every part as
+   * {@link #open} does (the same TOCs make the same index: the same inode numbers).
+   */
+  public static LazyImage restore(Path copies, Digest digest, String reference, int layerCount, IndexBudget budget)
+      throws IOException {
+    ImageCopy copy = ImageCopy.open(copies, digest);
+    ManifestBytes mb = copy.manifest();
+    ImageManifest manifest = OciJson.parseManifest(mb.bytes(), mb.mediaType());
+    if (layerCount == -1) {
+      layerCount = manifest.layers().size();
+    }
+    if (layerCount < 1 || layerCount > manifest.layers().size()) {
+      throw new IllegalArgumentException(copy.source() + " has " + manifest.layers().size() + " layers, not " + layerCount);
+    }
+    return build(copy.source(), reference, mb, manifest, manifest.layers().subList(0, layerCount), copy,
+        () -> copy.config(manifest.config().digest()), budget);
   }
 
   /**
@@ -53,7 +90,7 @@ public record LazyImage(String reference, ManifestBytes manifestBytes, ImageMani
     if (layers.isEmpty()) {
       throw new IllegalArgumentException("no layers to open of " + describe(store, reference));
     }
-    return open(store, reference, layers, budget);
+    return open(store, reference, layers, budget, null);
   }
 
   /**
@@ -77,7 +114,8 @@ public record LazyImage(String reference, ManifestBytes manifestBytes, ImageMani
     return mb;
   }
 
-  private static LazyImage open(ImageStore store, String reference, List<Digest> lowest, IndexBudget budget) throws IOException {
+  private static LazyImage open(ImageStore store, String reference, List<Digest> lowest, IndexBudget budget, Path copies)
+      throws IOException {
     ManifestBytes mb = platformManifest(store, reference);
     ImageManifest manifest = OciJson.parseManifest(mb.bytes(), mb.mediaType());
     List<Descriptor> layers = manifest.layers();
@@ -89,12 +127,23 @@ public record LazyImage(String reference, ManifestBytes manifestBytes, ImageMani
       }
       layers = layers.subList(0, lowest.size());
     }
-    List<TocPointer> pointers = tocPointers(store, reference, layers);
-    List<Descriptor> merged = layers;
+    String name = describe(store, reference);
+    if (copies == null) {
+      return build(name, reference, mb, manifest, layers, store, () -> readConfig(store, manifest.config()), budget);
+    }
+    try (ImageCopy.Writer copy = ImageCopy.writer(copies)) {
+      LazyImage image = build(name, reference, mb, manifest, layers, copy.recording(store),
+          () -> copy.config(readConfig(store, manifest.config())), budget);
+      copy.commit(mb, name);
+      return image;
+    }
+  }
 
+  private static LazyImage build(String name, String reference, ManifestBytes mb, ImageManifest manifest,
+      List<Descriptor> layers, BlobRangeSource tocSource, Callable<byte[]> config, IndexBudget budget) throws IOException {
+    List<TocPointer> pointers = tocPointers(name, layers);
     try {
-      LayerTocs.Fetched<byte[]> fetched =
-          LayerTocs.fetch(store, merged, pointers, budget, () -> readConfig(store, manifest.config()));
+      LayerTocs.Fetched<byte[]> fetched = LayerTocs.fetch(tocSource, layers, pointers, budget, config);
       return new LazyImage(reference, mb, manifest, fetched.alongside(), MergedIndex.of(fetched.tocs(), budget));
     } catch (IOException | RuntimeException e) {
       budget.release(); // a budget shared between images gets back what this one took
@@ -102,7 +151,7 @@ public record LazyImage(String reference, ManifestBytes manifestBytes, ImageMani
     }
   }
 
-  private static List<TocPointer> tocPointers(ImageStore store, String reference, List<Descriptor> layers)
+  private static List<TocPointer> tocPointers(String name, List<Descriptor> layers)
       throws NotLazyImageException {
     List<TocPointer> pointers = new ArrayList<>();
     for (int i = 0; i < layers.size(); i++) {
@@ -111,13 +160,13 @@ public record LazyImage(String reference, ManifestBytes manifestBytes, ImageMani
       try {
         p = LazyAnnotations.tocPointer(layer.annotations());
       } catch (IllegalArgumentException e) {
-        throw new NotLazyImageException("image " + describe(store, reference) + ": layer " + i + " (" + layer.digest()
+        throw new NotLazyImageException("image " + name + ": layer " + i + " (" + layer.digest()
             + ") has malformed lazypull annotations: " + e.getMessage());
       }
       if (p.isEmpty()) {
-        throw new NotLazyImageException("image " + describe(store, reference) + " is not a lazy image: layer " + i + " ("
+        throw new NotLazyImageException("image " + name + " is not a lazy image: layer " + i + " ("
             + layer.digest() + ", " + layer.mediaType() + ") has no lazypull index. Convert it first: "
-            + "lazypull convert " + describe(store, reference) + " DESTINATION");
+            + "lazypull convert " + name + " DESTINATION");
       }
       pointers.add(p.get());
     }

@@ -2,6 +2,10 @@ package dev.lazypull.snapshotter.mount;
 
 import dev.lazypull.format.IndexBudget;
 import dev.lazypull.fuse.FuseMount;
+import dev.lazypull.fuse.FuseSession;
+import dev.lazypull.fuse.MountOptions;
+import dev.lazypull.fuse.keep.DescriptorStore;
+import dev.lazypull.fuse.keep.KeptSessions;
 import dev.lazypull.oci.Digest;
 import dev.lazypull.registry.ImageStore;
 import dev.lazypull.snapshotter.cache.ChunkCache;
@@ -110,6 +114,49 @@ public final class ImageMount implements AutoCloseable {
     return mount(store, image, budget, mountPoint, settings, cache, null, stats, null);
   }
 
+  /**
+   * Mounts an {@code image} already opened with {@code budget} (by {@link LazyImage#open(ImageStore,
+   * String, IndexBudget, Path)}, say, to keep a copy of its metadata) over the node's shared {@code
+   * cache}, as {@link #open(ImageStore, String, Path, MountSettings, ChunkCache, ReadStats)}.
+   */
+  public static ImageMount open(ImageStore store, LazyImage image, IndexBudget budget, Path mountPoint,
+      MountSettings settings, ChunkCache cache, ReadStats stats) throws IOException {
+    try {
+      requireMountable(mountPoint);
+    } catch (IOException | RuntimeException e) {
+      budget.release();
+      throw e;
+    }
+    return mount(store, image, budget, mountPoint, settings, cache, null, stats, null);
+  }
+
+  /**
+   * Takes over the live FUSE connection at {@code mountPoint} that an earlier process kept in
+   * {@code descriptors} ({@code kept}), serving {@code image} (opened with {@code budget} from the
+   * registry, or restored from its {@link dev.lazypull.snapshotter.image.ImageCopy}) over the
+   * node's {@code cache}. The kernel's inode numbers are the index's, which is rebuilt identically
+   * from the same TOCs, and files are opened without per-open state (handle 0), so everything the
+   * kernel holds stays valid. Requests queued while no process served are answered now. {@code
+   * store} is only asked for chunks the cache lacks, so a registry that is gone fails those reads
+   * (EIO after the fetch deadline) and nothing else.
+   *
+   * @throws dev.lazypull.fuse.StaleSessionException when the connection has ended meanwhile
+   */
+  public static ImageMount resume(ImageStore store, LazyImage image, IndexBudget budget, Path mountPoint,
+      MountSettings settings, ChunkCache cache, ReadStats stats, KeptSessions.Kept kept, DescriptorStore descriptors)
+      throws IOException {
+    return serve(store, image, budget, settings, cache, null, stats, null,
+        (fs, opts) -> FuseMount.resume(mountPoint, fs, opts, kept.session(), kept.fd(), descriptors));
+  }
+
+  /**
+   * Keeps this mount's FUSE connection in {@code descriptors} under {@code key}, so that it
+   * outlives this process: a later one {@link #resume}s it. {@link #close} still unmounts.
+   */
+  public FuseSession keepIn(DescriptorStore descriptors, String key) throws IOException {
+    return fuse.keepIn(descriptors, key);
+  }
+
   /** The image's index, after the checks that need no network. */
   private static LazyImage image(ImageStore store, String reference, Path mountPoint, IndexBudget budget) throws IOException {
     requireMountable(mountPoint);
@@ -124,6 +171,18 @@ public final class ImageMount implements AutoCloseable {
   /** Mounts {@code image}, whose index {@code budget} holds until the mount closes (or this fails). */
   private static ImageMount mount(ImageStore store, LazyImage image, IndexBudget budget, Path mountPoint,
       MountSettings settings, ChunkCache cache, ChunkCache ownCache, ReadStats stats, ReadObserver observer) throws IOException {
+    return serve(store, image, budget, settings, cache, ownCache, stats, observer,
+        (fs, opts) -> FuseMount.mount(mountPoint, fs, opts));
+  }
+
+  /** How the file system reaches the kernel: a new mount, or a kept connection taken over. */
+  @FunctionalInterface
+  private interface FuseStart {
+    FuseMount start(ImageFileSystem fs, MountOptions opts) throws IOException;
+  }
+
+  private static ImageMount serve(ImageStore store, LazyImage image, IndexBudget budget, MountSettings settings,
+      ChunkCache cache, ChunkCache ownCache, ReadStats stats, ReadObserver observer, FuseStart start) throws IOException {
     ChunkFetcher fetcher = new ChunkFetcher(store, cache, settings.fetch(), stats, LayerFrames.of(image.index()));
     // The background fetch needs somewhere to keep what it brings: without a disk tier it is off.
     PrefetchSettings ahead = settings.prefetch().withBackground(settings.prefetch().background() && cache.disk() != null);
@@ -134,7 +193,7 @@ public final class ImageMount implements AutoCloseable {
       String fsName = "lazypull:" + image.manifestBytes().digest().hex().substring(0, 12);
       // Started before the mount is served, so the first ranges are on their way with the first reads.
       prefetcher.start();
-      FuseMount fuse = FuseMount.mount(mountPoint, fs, settings.fuse().withFsName(fsName));
+      FuseMount fuse = start.start(fs, settings.fuse().withFsName(fsName));
       return new ImageMount(image, budget, ownCache, fetcher, fs, fuse, stats, prefetcher);
     } catch (IOException | RuntimeException e) {
       prefetcher.close();
