@@ -1,4 +1,4 @@
-package dev.lazypull.agent.containerd;
+package dev.lazypull.cli.containerd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * lazypull as containerd's remote snapshotter, with real parts only: a private containerd 1.6
- * (own root, state and socket), the snapshotter in its own JVM as a proxy plugin, a real
+ * (own root, state and socket), {@code lazypull agent} in its own JVM as its proxy plugin, a real
  * docker-registry, the Debian python+numpy image converted by lazypull, {@code ctr-remote image
  * rpull} (the remote-snapshot labels) and {@code ctr run} with runc. The tests run in order: pull
  * and run, restarts, removal, then a non-lazy image.
@@ -30,10 +30,10 @@ class ContainerdSnapshotterIT {
   private static final String SNAPSHOTTER = "lazypull";
   private static Path work;
   private static Path snapshotsRoot;
-  private static Path socket;
-  private static Path cache;
+  private static Path agentRoot;
+  private static Path runDir;
   private static Path log;
-  private static SnapshotterProcess snapshotter;
+  private static AgentProcess agent;
   private static ContainerdServer containerd;
   private static String lazyRef;
   private static String plainRef;
@@ -50,27 +50,27 @@ class ContainerdSnapshotterIT {
     lazyLayers = lazy.layers();
     Commands.run(600, "skopeo", "copy", "--dest-tls-verify=false", images.reference(DebianImages.MINBASE), "docker://" + plainRef);
 
-    snapshotsRoot = work.resolve("io.containerd.snapshotter.v1.lazypull");
-    socket = Files.createDirectories(work.resolve("run")).resolve("containerd.sock");
-    cache = work.resolve("cache");
-    log = work.resolve("snapshotter.log");
+    agentRoot = work.resolve("agent");
+    snapshotsRoot = agentRoot.resolve("snapshots"); // the agent's, for a root other than /var/lib/lazypull
+    runDir = work.resolve("run");
+    log = work.resolve("agent.log");
     Files.createFile(log);
-    snapshotter = SnapshotterProcess.start(snapshotsRoot, socket, cache, log);
-    containerd = ContainerdServer.builder(work.resolve("containerd")).proxySnapshotter(SNAPSHOTTER, socket).start();
+    agent = AgentProcess.start(agentRoot, runDir, log);
+    containerd = ContainerdServer.builder(work.resolve("containerd")).proxySnapshotter(SNAPSHOTTER, AgentProcess.socket(runDir)).start();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (snapshotter != null) {
-      System.out.println("snapshotter log:\n" + snapshotter.log());
+    if (agent != null) {
+      System.out.println("agent log:\n" + agent.log());
     }
     try {
       if (containerd != null) {
         containerd.close();
       }
     } finally {
-      if (snapshotter != null) {
-        snapshotter.close();
+      if (agent != null) {
+        agent.close();
       }
       LazyTestImage.unmountAndDelete(work);
     }
@@ -85,7 +85,7 @@ class ContainerdSnapshotterIT {
         .hasSize(2); // the manifest and the config
     String snapshots = snapshotsList();
     assertThat(snapshots.lines().filter(l -> l.contains("Committed")).count()).isEqualTo(lazyLayers.size());
-    assertThat(snapshotter.log()).contains("committed as").doesNotContain("falls back");
+    assertThat(agent.log()).contains("committed as").doesNotContain("falls back");
 
     containerd.ctr("run", "--rm", "--snapshotter", SNAPSHOTTER, lazyRef, "numpy-1", "python3", "-c", "import numpy");
     assertThat(lazyMounts()).as("lazy mounts under the snapshots root").hasSize(1);
@@ -96,9 +96,9 @@ class ContainerdSnapshotterIT {
   void afterSigtermTheSnapshotsAreListedAndRunWithoutAPull() throws Exception {
     String before = snapshotsList();
     List<String> contentBefore = contentDigests();
-    snapshotter.terminate();
+    agent.terminate();
     assertThat(lazyMounts()).as("mounts after SIGTERM").isEmpty();
-    snapshotter = SnapshotterProcess.start(snapshotsRoot, socket, cache, log);
+    agent = AgentProcess.start(agentRoot, runDir, log);
     assertThat(lazyMounts()).as("lazy mounts restored").hasSize(1);
 
     assertThat(snapshotsListWhenReconnected(before)).isEqualTo(before);
@@ -110,8 +110,8 @@ class ContainerdSnapshotterIT {
   @Order(3)
   void afterKill9TheSnapshotsAreListedAndRunWithoutAPull() throws Exception {
     String before = snapshotsList();
-    snapshotter.kill();
-    snapshotter = SnapshotterProcess.start(snapshotsRoot, socket, cache, log);
+    agent.kill();
+    agent = AgentProcess.start(agentRoot, runDir, log);
     assertThat(lazyMounts()).as("lazy mounts restored after kill -9").hasSize(1);
 
     assertThat(snapshotsListWhenReconnected(before)).isEqualTo(before);
@@ -134,7 +134,7 @@ class ContainerdSnapshotterIT {
   @Order(5)
   void aNonLazyImageIsUnpackedAndRuns() throws Exception {
     containerd.ctrRemote("image", "rpull", "--plain-http", "--snapshotter", SNAPSHOTTER, plainRef);
-    assertThat(snapshotter.log()).contains("falls back to download and unpack (not-lazy)");
+    assertThat(agent.log()).contains("falls back to download and unpack (not-lazy)");
 
     containerd.ctr("run", "--rm", "--snapshotter", SNAPSHOTTER, plainRef, "plain-1", "/bin/bash", "-c", "test -x /usr/bin/apt-get");
     assertThat(lazyMounts()).isEmpty();

@@ -1,4 +1,4 @@
-package dev.lazypull.agent.containerd;
+package dev.lazypull.cli.containerd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class CriPullIT {
   private static Path work;
-  private static SnapshotterProcess snapshotter;
+  private static AgentProcess agent;
   private static ContainerdServer containerd;
   private static String ref;
   private static String manifestDigest;
@@ -35,9 +35,10 @@ class CriPullIT {
     ref = image.ref();
     manifestDigest = image.manifestDigest();
     layers = image.layers();
-    Path socket = Files.createDirectories(work.resolve("run")).resolve("containerd.sock");
-    Path log = Files.createFile(work.resolve("snapshotter.log"));
-    snapshotter = SnapshotterProcess.start(work.resolve("io.containerd.snapshotter.v1.lazypull"), socket, work.resolve("cache"), log);
+    Path runDir = work.resolve("run");
+    Path log = Files.createFile(work.resolve("agent.log"));
+    agent = AgentProcess.start(work.resolve("agent"), runDir, log);
+    Path socket = AgentProcess.socket(runDir);
     containerd = ContainerdServer.builder(work.resolve("containerd")).proxySnapshotter("lazypull", socket)
         .cri("lazypull").plainHttpRegistry(registry.hostPort()).start();
   }
@@ -49,9 +50,9 @@ class CriPullIT {
         containerd.close();
       }
     } finally {
-      if (snapshotter != null) {
-        System.out.println("snapshotter log:\n" + snapshotter.log());
-        snapshotter.close();
+      if (agent != null) {
+        System.out.println("agent log:\n" + agent.log());
+        agent.close();
       }
       LazyTestImage.unmountAndDelete(work);
     }
@@ -67,7 +68,7 @@ class CriPullIT {
     assertThat(content).as("blobs in containerd's content store after the CRI pull").doesNotContainAnyElementsOf(layers);
 
     // the CRI's labels reached the snapshotter: it opened the image pinned to the manifest digest they name
-    assertThat(snapshotter.log()).contains("@" + manifestDigest).doesNotContain("falls back");
+    assertThat(agent.log()).contains("@" + manifestDigest).doesNotContain("falls back");
     List<String> committed = containerd.ctrIn(ns, "snapshots", "--snapshotter", "lazypull", "ls").lines()
         .filter(l -> l.contains("Committed")).map(l -> l.split("\\s+")[0]).toList();
     assertThat(committed).hasSize(layers.size());

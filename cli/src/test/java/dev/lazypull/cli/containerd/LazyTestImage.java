@@ -1,4 +1,4 @@
-package dev.lazypull.agent.containerd;
+package dev.lazypull.cli.containerd;
 
 import dev.lazypull.builder.image.ConvertOptions;
 import dev.lazypull.builder.image.ImageConverter;
