@@ -11,7 +11,8 @@ public final class ChunkSlices {
   /**
    * Tar bytes [{@code tarOffset}, +{@code length}) as slices of {@code data} (the bytes of {@code
    * chunks}, in order), without copying, or null when the chunks do not cover the range
-   * contiguously (an inconsistent index).
+   * contiguously or a chunk's bytes have another length than its location says (an inconsistent
+   * index).
    */
   public static ByteBuffer[] of(List<ChunkLocation> chunks, List<byte[]> data, long tarOffset, int length) {
     ByteBuffer[] slices = new ByteBuffer[chunks.size()];
@@ -25,7 +26,9 @@ public final class ChunkSlices {
       if (cEnd <= pos) {
         continue;
       }
-      if (cStart > pos) {
+      if (cStart > pos || data.get(i).length != c.uncompressedLength()) {
+        // A gap, or a chunk whose bytes (from the node cache, named by digest alone) are not as
+        // long as this image's index says: a hostile or broken index, never sliced as if it fit.
         return null;
       }
       int n = (int) (Math.min(cEnd, end) - pos);

@@ -37,4 +37,15 @@ class ChunkSlicesTest {
     assertThat(ChunkSlices.of(withHole, List.of(data.get(0), data.get(2)), 4000, 5000)).isNull();
     assertThat(ChunkSlices.of(layer.chunks().subList(0, 1), data.subList(0, 1), 4000, 5000)).isNull();
   }
+
+  @Test
+  void aChunkWhoseBytesHaveAnotherLengthThanItsLocationSaysGivesNull() {
+    // a hostile index naming a cached chunk (by its digest) with a longer or shorter length
+    ChunkLocation real = layer.chunks().get(0);
+    for (int claimed : new int[] {real.uncompressedLength() + 100, real.uncompressedLength() - 100}) {
+      ChunkLocation lying = new ChunkLocation(real.layer(), real.compressedOffset(), real.compressedLength(),
+          real.uncompressedOffset(), claimed, real.digest());
+      assertThat(ChunkSlices.of(List.of(lying), List.of(data.get(0)), 0, 1000)).as("claimed %d", claimed).isNull();
+    }
+  }
 }
