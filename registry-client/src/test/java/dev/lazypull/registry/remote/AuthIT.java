@@ -141,4 +141,26 @@ class AuthIT {
       }
     }
   }
+
+  @Test
+  void theCaCanComeFromContainerdsHostsDirectory() throws Exception {
+    TestImage image = TestImage.random(tmp, 34, 5000);
+    TestTls tls = TestTls.generate(tmp.resolve("tls-hosts"));
+    try (RegistryServer registry = RegistryServer.builder().tls(tls).start()) {
+      // hosts.toml's ca, and Docker's certificate files (a .crt beside no hosts.toml), as containerd reads them.
+      Path withToml = Files.createDirectories(tmp.resolve("certs.d-toml").resolve(registry.hostPort()));
+      Files.copy(tls.caCertificate(), withToml.resolve("registry-ca.pem"));
+      Files.writeString(withToml.resolve("hosts.toml"), "server = \"https://" + registry.hostPort() + "\"\nca = \"registry-ca.pem\"\n");
+      Path dockerStyle = Files.createDirectories(tmp.resolve("certs.d-docker").resolve(registry.hostPort()));
+      Files.copy(tls.caCertificate(), dockerStyle.resolve("ca.crt"));
+      Digest digest;
+      try (ImageStore store = ImageStores.open(registry.reference("tls/hosts"), ANONYMOUS.withHostsDirectory(withToml.getParent()))) {
+        digest = image.push(store, "v1");
+      }
+      try (ImageStore store = ImageStores.open(registry.reference("tls/hosts"), ANONYMOUS.withHostsDirectory(dockerStyle.getParent()))) {
+        assertThat(store.getManifest("v1").digest()).isEqualTo(digest);
+        assertThat(store.readBlobRange(image.layerDigest(0), 10, 1000)).isEqualTo(Arrays.copyOfRange(image.layers().getFirst(), 10, 1010));
+      }
+    }
+  }
 }
