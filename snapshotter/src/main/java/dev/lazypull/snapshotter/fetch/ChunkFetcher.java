@@ -71,6 +71,7 @@ public final class ChunkFetcher implements AutoCloseable {
   private final Semaphore backgroundRanges = new Semaphore(BACKGROUND_RANGES);
   private final AtomicInteger inFlight = new AtomicInteger();
   private final ExecutorService fetchThreads = Executors.newVirtualThreadPerTaskExecutor();
+  private volatile boolean closed;
 
   /** A fetcher that takes only the chunks reads ask for (no layout known to read ahead in). */
   public ChunkFetcher(BlobRangeSource source, ChunkCache cache, FetchOptions options, ReadStats stats) {
@@ -112,7 +113,11 @@ public final class ChunkFetcher implements AutoCloseable {
     for (int i = 0; i < n; i++) {
       CompletableFuture<byte[]> f = futures.get(i);
       if (!f.isDone() || f.isCompletedExceptionally()) {
-        return allOf(chunks, futures);
+        return allOf(chunks, futures).exceptionallyCompose(e -> {
+          Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+          // Joined to a fetch of a mount that closed meanwhile: ask again (this one fetches it).
+          return cause instanceof FetcherClosedException && !closed ? get(chunks, priority) : CompletableFuture.failedFuture(cause);
+        });
       }
       out[i] = f.getNow(null);
     }
@@ -262,9 +267,8 @@ public final class ChunkFetcher implements AutoCloseable {
           fetch(range, futures, deadline);
         }
       });
-    } catch (java.util.concurrent.RejectedExecutionException closed) {
-      IOException e = new IOException("the mount is closing");
-      futures.forEach(f -> f.completeExceptionally(e));
+    } catch (java.util.concurrent.RejectedExecutionException rejected) {
+      fail(futures, new IOException("the mount is closing"));
       return;
     }
     // When every reader has given up (deadline), interrupt a request still hanging on the socket.
@@ -285,8 +289,7 @@ public final class ChunkFetcher implements AutoCloseable {
         return;
       }
     } catch (InterruptedException e) {
-      InterruptedIOException failure = new InterruptedIOException("background fetch of " + describe(range) + " interrupted");
-      futures.forEach(f -> f.completeExceptionally(failure));
+      fail(futures, new InterruptedIOException("background fetch of " + describe(range) + " interrupted"));
       return;
     }
     try {
@@ -301,9 +304,7 @@ public final class ChunkFetcher implements AutoCloseable {
     try {
       bytes = fetchRange(range.layer(), range.offset(), range.length(), range.chunks().size(), deadline);
     } catch (IOException | RuntimeException e) {
-      IOException failure = e instanceof IOException io ? io
-          : new IOException("fetching " + describe(range) + " failed: " + e, e);
-      futures.forEach(f -> f.completeExceptionally(failure));
+      fail(futures, e instanceof IOException io ? io : new IOException("fetching " + describe(range) + " failed: " + e, e));
       return;
     }
     List<ChunkLocation> chunks = range.chunks();
@@ -318,8 +319,24 @@ public final class ChunkFetcher implements AutoCloseable {
         // Completing the future puts the verified chunk in the cache (and queues its disk write).
         f.complete(data);
       } catch (IOException | RuntimeException e) {
-        f.completeExceptionally(e);
+        fail(List.of(f), e);
       }
+    }
+  }
+
+  /**
+   * Fails claimed futures. When this fetcher is closing, the failure says so: a reader of another
+   * mount (the cache is shared) that joined one of them then looks up again instead of failing.
+   */
+  private void fail(List<CompletableFuture<byte[]>> futures, Throwable e) {
+    Throwable failure = closed ? new FetcherClosedException(e) : e;
+    futures.forEach(f -> f.completeExceptionally(failure));
+  }
+
+  /** A fetch given up because its mount closed, not because the chunk cannot be had. */
+  private static final class FetcherClosedException extends IOException {
+    FetcherClosedException(Throwable cause) {
+      super("the mount that was fetching this chunk closed", cause);
     }
   }
 
@@ -376,6 +393,7 @@ public final class ChunkFetcher implements AutoCloseable {
   /** Stops fetching: requests still waiting on the registry are interrupted. The cache stays open. */
   @Override
   public void close() {
+    closed = true;
     fetchThreads.shutdownNow();
     fetchThreads.close();
   }

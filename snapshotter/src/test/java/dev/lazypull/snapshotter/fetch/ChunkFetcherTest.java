@@ -146,6 +146,7 @@ class ChunkFetcherTest {
 
     assertChunks(layer, fetcher.load(layer.chunks()));
     assertChunks(layer, fetcher.load(layer.chunks()));
+    fetcher.close(); // the fetch threads have handed every chunk to the write queue
 
     assertThat(registry.requests).hasSize(1);
     assertThat(stats.snapshot().diskWritesDropped()).isEqualTo(3);
@@ -212,6 +213,33 @@ class ChunkFetcherTest {
     }
     assertThat(registry.requests).hasSize(1);
     assertThat(stats.snapshot().diskMisses()).isEqualTo(1);
+  }
+
+  @Test
+  void aReaderJoinedToAFetchOfAnotherMountThatClosesFetchesTheChunkItself() throws Exception {
+    TestLayer layer = TestLayer.of(16, 50_000, 50_000);
+    ChunkCache shared = ChunkCache.open(64 << 20, cacheDir, 1L << 30, stats);
+    open.add(shared);
+    FakeRegistry hanging = new FakeRegistry().with(layer);
+    hanging.inject(FakeRegistry.heldUntil(new CountDownLatch(1), offset -> true), Integer.MAX_VALUE);
+    FakeRegistry answering = new FakeRegistry().with(layer);
+    ChunkFetcher closing = new ChunkFetcher(hanging, shared, OPTIONS, new ReadStats());
+    ChunkFetcher staying = new ChunkFetcher(answering, shared, OPTIONS, stats);
+    open.add(staying);
+
+    java.util.concurrent.CompletableFuture<List<byte[]>> first = closing.get(layer.chunks());
+    while (hanging.requests.isEmpty()) {
+      Thread.onSpinWait();
+    }
+    java.util.concurrent.CompletableFuture<List<byte[]>> joined = staying.get(layer.chunks());
+    assertThat(joined).isNotDone();
+    assertThat(answering.requests).isEmpty();
+
+    closing.close();
+
+    assertChunks(layer, joined.get(10, TimeUnit.SECONDS));
+    assertThat(answering.requests).hasSize(1);
+    assertThatThrownBy(() -> first.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(IOException.class);
   }
 
   @Test
