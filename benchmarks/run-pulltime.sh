@@ -14,6 +14,8 @@ cd "$(dirname "$0")/.."
 RATE=${RATE:-1gbit}
 RTT=${RTT:-10ms}
 RUNS=${RUNS:-5}
+METHODS=${METHODS:-ctr,full,ctr-lazy,lazy,agent}
+RELATED=${RELATED:-yes}
 RESULTS=${RESULTS:-benchmarks/results/pulltime-$(date -u +%Y%m%dT%H%M%SZ)}
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 
@@ -33,15 +35,18 @@ fi
 # JAR: run a copy, so that a rebuild during the run cannot change the classes under it.
 JAR=${JAR:-benchmarks/target/benchmarks.jar}
 java=("$JAVA_HOME/bin/java" ${JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "$JAR")
-jmh=(-i "$RUNS" -p "rate=$RATE" -p "rtt=$RTT" -foe true -rf json)
+jmh=(-i "$RUNS" -p "rate=$RATE" -p "rtt=$RTT" -p "method=$METHODS" -foe true -rf json)
 
-echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); link $RATE, RTT $RTT; $RUNS runs per case"
-"${java[@]}" 'pulltime\.PullTimeBenchmark' "${jmh[@]}" -p image=minbase -p workload=bash \
-  -rff "$RESULTS/jmh-minbase.json" | tee "$RESULTS/jmh-minbase.log"
+echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); link $RATE, RTT $RTT; $RUNS runs per case; methods $METHODS"
+# The largest image first: its cases are the goals' (and the ones worth having if a run is cut short).
 "${java[@]}" 'pulltime\.PullTimeBenchmark' "${jmh[@]}" -p image=python -p workload=bash,numpy \
   -rff "$RESULTS/jmh-python.json" | tee "$RESULTS/jmh-python.log"
-"${java[@]}" 'pulltime\.RelatedImageBenchmark' "${jmh[@]}" -p workload=bash,numpy \
-  -rff "$RESULTS/jmh-related.json" | tee "$RESULTS/jmh-related.log"
+"${java[@]}" 'pulltime\.PullTimeBenchmark' "${jmh[@]}" -p image=minbase -p workload=bash \
+  -rff "$RESULTS/jmh-minbase.json" | tee "$RESULTS/jmh-minbase.log"
+if [ "$RELATED" = yes ]; then
+  "${java[@]}" 'pulltime\.RelatedImageBenchmark' "${jmh[@]}" -p workload=bash,numpy \
+    -rff "$RESULTS/jmh-related.json" | tee "$RESULTS/jmh-related.log"
+fi
 
 "$JAVA_HOME/bin/java" -cp "$JAR" dev.lazypull.benchmarks.pulltime.PullTimeReport \
-  "$RESULTS" "link $RATE, $RTT RTT (user-space emulator in front of docker-registry on loopback), $RUNS runs per case, command: RATE=$RATE RTT=$RTT RUNS=$RUNS benchmarks/run-pulltime.sh"
+  "$RESULTS" "link $RATE, $RTT RTT (user-space emulator in front of docker-registry on loopback), $RUNS runs per case, command: RATE=$RATE RTT=$RTT RUNS=$RUNS METHODS=$METHODS RELATED=$RELATED benchmarks/run-pulltime.sh"

@@ -59,6 +59,15 @@ public final class LinkEmulator implements AutoCloseable {
     return link;
   }
 
+  /**
+   * Bytes the link has carried from the server to its clients so far, every connection together:
+   * what a client fetched, HTTP headers included, whatever client it was (containerd, the agent,
+   * the harness), so methods that report no figures of their own are counted the same way.
+   */
+  public long bytesDownstream() {
+    return downstream.bytesSent();
+  }
+
   /** Connections accepted so far. */
   public long connections() {
     return connections.get();

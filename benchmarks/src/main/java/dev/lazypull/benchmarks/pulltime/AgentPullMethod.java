@@ -17,7 +17,7 @@ import java.nio.file.Path;
  * fetch and the FUSE mount but no JVM start. Same image, cache and read path as {@code lazypull
  * mount}; the difference between the two methods is what a per-mount daemon process costs.
  */
-final class AgentPullMethod implements PullMethod {
+final class AgentPullMethod implements RootfsPullMethod {
   private final Testbed testbed;
   private final LazyNode node;
   private ImageStore store;

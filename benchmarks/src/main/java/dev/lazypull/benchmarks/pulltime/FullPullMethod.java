@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * but the snapshots are gone, so the run unpacks again without fetching: the closest analogue of a
  * lazy mount over a warm chunk cache.
  */
-final class FullPullMethod implements PullMethod {
+final class FullPullMethod implements RootfsPullMethod {
   private final Testbed testbed;
   private final Path nodeDir;
   private FullPull current;

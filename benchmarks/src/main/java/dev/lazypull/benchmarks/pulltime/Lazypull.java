@@ -2,7 +2,6 @@ package dev.lazypull.benchmarks.pulltime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lazypull.cli.Main;
-import dev.lazypull.agent.AgentPaths;
 import dev.lazypull.agent.control.ControlRequest;
 import dev.lazypull.cli.agent.AgentClient;
 import java.io.IOException;
@@ -25,9 +24,9 @@ public final class Lazypull {
     }
   }
 
-  /** What {@code lazypull stats --json DIR} prints, parsed. */
-  public static JsonNode stats(Path mountPoint) throws IOException {
+  /** What {@code lazypull stats --json DIR --run-dir RUN_DIR} prints, parsed. */
+  public static JsonNode stats(Path runDir, Path mountPoint) throws IOException {
     Path dir = mountPoint.toAbsolutePath().normalize();
-    return AgentClient.request(Path.of(AgentPaths.DEFAULT_RUN_DIR), new ControlRequest.Stats(dir));
+    return AgentClient.request(runDir, new ControlRequest.Stats(dir));
   }
 }

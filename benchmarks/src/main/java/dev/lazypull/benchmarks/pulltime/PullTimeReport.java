@@ -22,18 +22,23 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 /**
  * Turns the runs the pull-time benchmarks logged ({@code runs.jsonl}) into the results: a
  * markdown table ({@code pulltime.md}), the same figures as JSON ({@code pulltime.json}) and a
- * plot of time to first run against image size, full pull vs lazy ({@code pulltime.png}).
+ * plot of time to first run against image size, one series per method ({@code pulltime.png}).
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.lazypull.benchmarks.pulltime.PullTimeReport RESULTS_DIR [SETTINGS]}
  */
 public final class PullTimeReport {
   /** How the table names each method. */
   private static final Map<String, String> METHODS = Map.of(
-      "full", "full pull",
+      "ctr", "containerd: ctr pull + run",
+      "full", "harness full pull",
+      "ctr-lazy", "containerd + lazypull agent",
       "lazy", "lazypull mount",
-      "agent", "lazy, in agent");
+      "agent", "mount in a running JVM");
 
-  private static final List<String> METHOD_ORDER = List.of("full", "lazy", "agent");
+  private static final List<String> METHOD_ORDER = List.of("ctr", "full", "ctr-lazy", "lazy", "agent");
+
+  /** The rows the others are compared with: containerd's own pull, else (older runs) the harness's full pull. */
+  private static final List<String> BASELINES = List.of("ctr", "full");
 
   private PullTimeReport() {}
 
@@ -65,31 +70,30 @@ public final class PullTimeReport {
 
   static String markdown(List<Summary> summaries, List<RunRecord> runs, String settings) {
     StringBuilder b = new StringBuilder();
-    b.append("| image (compressed) | workload | cache | method | time to first run: median (min–max) | vs full pull | mount | fetched | range requests | served to reads |\n");
+    b.append("| image (compressed) | workload | cache | method | time to first run: median (min–max) | vs baseline | pull / mount | fetched over the link | range requests | served to reads |\n");
     b.append("|---|---|---|---|---|---|---|---|---|---|\n");
-    Map<String, Summary> fullByPair = new LinkedHashMap<>();
+    Map<String, Summary> baselines = baselines(summaries);
     for (Summary s : summaries) {
-      if (s.method().equals("full")) {
-        fullByPair.put(s.pairKey(), s);
-      }
-    }
-    for (Summary s : summaries) {
-      Summary full = fullByPair.get(s.pairKey());
-      boolean lazy = !s.method().equals("full");
+      Summary base = baselines.get(s.pairKey());
+      boolean lazy = LAZY.contains(s.method());
       b.append(String.format(Locale.ROOT, "| %s (%s) | `%s` | %s | %s | %s | %s | %.2f s | %s | %s | %s |%n",
           s.image(), mib(s.imageBytes()), Workload.parse(s.workload()).display(), s.cache(), METHODS.getOrDefault(s.method(), s.method()),
           times(s),
-          lazy && full != null ? String.format(Locale.ROOT, "%.2f×", full.medianSeconds() / s.medianSeconds()) : "–",
+          base != null && base != s ? String.format(Locale.ROOT, "%.2f×", base.medianSeconds() / s.medianSeconds()) : "–",
           s.medianMountSeconds(),
-          mib(s.medianBytesFetched()) + String.format(Locale.ROOT, " (%.1f%%)", 100.0 * s.medianBytesFetched() / Math.max(1, s.imageBytes())),
-          lazy ? Long.toString(s.medianRangeRequests()) : "–",
+          mib(s.medianLinkBytes()) + String.format(Locale.ROOT, " (%.1f%%)", 100.0 * s.medianLinkBytes() / Math.max(1, s.imageBytes())),
+          lazy && s.medianRangeRequests() >= 0 ? Long.toString(s.medianRangeRequests()) : "–",
           lazy && s.medianBytesRead() >= 0 ? mib(s.medianBytesRead()) : "–"));
     }
+    b.append('\n');
+    String baselineNames = summaries.stream().map(Summary::method).filter(BASELINES::contains).distinct()
+        .sorted(Comparator.comparingInt(BASELINES::indexOf)).findFirst().map(METHODS::get).orElse("none");
+    b.append("Baseline (the \"vs baseline\" column: its median time over the row's): ").append(baselineNames)
+        .append(". Fetched over the link: bytes the emulated link carried from the registry during the timed run, HTTP included.  \n");
     double linkMbit = runs.stream().mapToDouble(RunRecord::linkMbit).average().orElse(Double.NaN);
     double linkRtt = runs.stream().mapToDouble(RunRecord::linkRttMs).average().orElse(Double.NaN);
     double maxLoad = runs.stream().mapToDouble(RunRecord::load1).max().orElse(-1);
     double minLoad = runs.stream().mapToDouble(RunRecord::load1).min().orElse(-1);
-    b.append('\n');
     if (!settings.isBlank()) {
       b.append("Settings: ").append(settings).append(".  \n");
     }
@@ -100,6 +104,21 @@ public final class PullTimeReport {
         Runtime.getRuntime().availableProcessors(), minLoad, maxLoad, MachineLoad.sample(),
         summaries.stream().map(s -> Integer.toString(s.runs())).distinct().collect(Collectors.joining("/"))));
     return b.toString();
+  }
+
+  private static final List<String> LAZY = List.of("ctr-lazy", "lazy", "agent");
+
+  /** Per case (all but the method), the baseline row: containerd's pull when the run has it, else the harness's full pull. */
+  static Map<String, Summary> baselines(List<Summary> summaries) {
+    Map<String, Summary> byPair = new LinkedHashMap<>();
+    for (String method : BASELINES.reversed()) {
+      for (Summary s : summaries) {
+        if (s.method().equals(method)) {
+          byPair.put(s.pairKey(), s);
+        }
+      }
+    }
+    return byPair;
   }
 
   private static String times(Summary s) {
@@ -155,7 +174,7 @@ public final class PullTimeReport {
       double[] x = points.stream().mapToDouble(s -> s.imageBytes() / (1024.0 * 1024)).toArray();
       double[] y = points.stream().mapToDouble(Summary::medianSeconds).toArray();
       XYSeries xy = chart.addSeries(e.getKey(), x, y);
-      xy.setMarker(e.getKey().startsWith("full") ? SeriesMarkers.SQUARE : SeriesMarkers.CIRCLE);
+      xy.setMarker(e.getKey().startsWith(METHODS.get("ctr")) || e.getKey().startsWith(METHODS.get("full")) ? SeriesMarkers.SQUARE : SeriesMarkers.CIRCLE);
     }
     BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
   }

@@ -35,8 +35,12 @@ import org.openjdk.jmh.runner.IterationType;
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Djava.awt.headless=true"})
 @State(Scope.Benchmark)
 public class RelatedImageBenchmark {
-  /** full: containerd's pull; lazy: {@code lazypull mount}; agent: the mount in a running process. */
-  @Param({"full", "lazy", "agent"})
+  /**
+   * ctr: containerd's {@code ctr image pull} + {@code ctr run} (the baseline); full: the harness's
+   * own full pull; ctr-lazy: containerd with the lazypull agent as its snapshotter ({@code ctr-remote
+   * image rpull} + {@code ctr run}); lazy: {@code lazypull mount}; agent: the mount in a running JVM.
+   */
+  @Param({"ctr", "full", "ctr-lazy", "lazy", "agent"})
   public String method;
 
   @Param({"bash", "numpy"})

@@ -8,7 +8,9 @@ package dev.lazypull.benchmarks.pulltime;
  *
  * @param image the test image's name ({@code minbase}, {@code python}, {@code related})
  * @param imageBytes the original image's compressed size (what a full pull fetches when cold)
+ * @param bytesFetched what the method says it fetched (layer bytes, or chunk bytes for lazy); -1 when it does not say
  * @param bytesRead bytes the workload read from the image's files (from the mount's stats; -1 when unknown)
+ * @param linkBytes bytes the link carried from the registry during the timed run, HTTP included, counted by the emulator
  * @param load1 the 1-minute load average when the run started
  * @param linkMbit the link's rate as measured by a timed download when the trial began
  * @param linkRttMs the link's RTT as measured then
@@ -25,6 +27,7 @@ public record RunRecord(
     long bytesFetched,
     long rangeRequests,
     long bytesRead,
+    long linkBytes,
     long imageBytes,
     double load1,
     double linkMbit,

@@ -17,6 +17,7 @@ public record Summary(
     long medianBytesFetched,
     long medianRangeRequests,
     long medianBytesRead,
+    long medianLinkBytes,
     long imageBytes,
     double maxLoad1) {
 
@@ -40,6 +41,7 @@ public record Summary(
         (long) median(runs.stream().mapToDouble(RunRecord::bytesFetched).sorted().toArray()),
         (long) median(runs.stream().mapToDouble(RunRecord::rangeRequests).sorted().toArray()),
         (long) median(runs.stream().mapToDouble(RunRecord::bytesRead).sorted().toArray()),
+        (long) median(runs.stream().mapToDouble(RunRecord::linkBytes).sorted().toArray()),
         first.imageBytes(),
         runs.stream().mapToDouble(RunRecord::load1).max().orElse(-1));
   }

@@ -70,6 +70,16 @@ public final class Testbed implements AutoCloseable {
     return link.hostPort() + "/" + image.repository() + ":" + tag;
   }
 
+  /** Bytes the link has carried from the registry to its clients so far (see {@link LinkEmulator#bytesDownstream}). */
+  public long bytesDownstream() {
+    return link.bytesDownstream();
+  }
+
+  /** {@code 127.0.0.1:PORT}, the registry as clients see it through the link. */
+  public String registryHost() {
+    return link.hostPort();
+  }
+
   public LinkProbe.Measurement measuredLink() {
     return measured;
   }

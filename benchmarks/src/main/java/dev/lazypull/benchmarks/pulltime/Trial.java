@@ -22,6 +22,7 @@ final class Trial implements AutoCloseable {
   private double load1;
   private long startNanos;
   private double seconds;
+  private long linkBytes;
 
   private Trial(String benchmark, String method, Testbed testbed, PullMethod pull, Path nodeDir, Path results) {
     this.benchmark = benchmark;
@@ -35,8 +36,13 @@ final class Trial implements AutoCloseable {
   static Trial start(String benchmark, String method, LinkProfile link, List<BenchImage> images) throws IOException, InterruptedException {
     Path results = RunLog.resultsDir();
     Testbed testbed = Testbed.start(link, images);
-    Path nodeDir = Files.createTempDirectory("lazypull-bench-node-");
-    return new Trial(benchmark, method, testbed, PullMethod.of(method, testbed, nodeDir), nodeDir, results);
+    try {
+      Path nodeDir = Files.createTempDirectory("lazypull-bench-node-");
+      return new Trial(benchmark, method, testbed, PullMethod.of(method, testbed, nodeDir), nodeDir, results);
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      testbed.close();
+      throw e;
+    }
   }
 
   PullMethod pull() {
@@ -45,7 +51,7 @@ final class Trial implements AutoCloseable {
 
   /** Untimed: a pull and run whose only purpose is to leave the node's caches warm. */
   void untimedRun(BenchImage image, Workload workload) throws IOException, InterruptedException {
-    workload.runIn(pull.pull(image, "warmup-" + runs));
+    pull.pullAndRun(image, workload, "warmup-" + runs);
     pull.release();
   }
 
@@ -56,12 +62,16 @@ final class Trial implements AutoCloseable {
     load1 = MachineLoad.sample().load1();
   }
 
-  /** The timed part: pull (or mount) and run the workload once. */
+  /**
+   * The timed part: pull (or mount) and run the workload once. The bytes the link carried
+   * meanwhile are what this run fetched, for every method alike.
+   */
   void timedRun(BenchImage image, Workload workload) throws IOException, InterruptedException {
+    long linkBefore = testbed.bytesDownstream();
     startNanos = System.nanoTime();
-    Path root = pull.pull(image, "run-" + runs);
-    workload.runIn(root);
+    pull.pullAndRun(image, workload, "run-" + runs);
     seconds = (System.nanoTime() - startNanos) / 1e9;
+    linkBytes = testbed.bytesDownstream() - linkBefore;
   }
 
   /**
@@ -77,19 +87,19 @@ final class Trial implements AutoCloseable {
     }
     RunLog.append(results, new RunRecord(benchmark, image.name(), method, cache,
         workload.name().toLowerCase(java.util.Locale.ROOT), runs, seconds, cost.mountSeconds(), cost.bytesFetched(),
-        cost.rangeRequests(), cost.bytesRead(), imageBytes, load1,
+        cost.rangeRequests(), cost.bytesRead(), linkBytes, imageBytes, load1,
         testbed.measuredLink().megabitsPerSecond(), testbed.measuredLink().rtt().toNanos() / 1e6));
-    System.out.printf(java.util.Locale.ROOT, "%n  %s %s %s %s: %.2f s (mount %.2f s), fetched %d bytes in %d range requests, load %.2f%n",
-        method, image.name(), cache, workload.display(), seconds, cost.mountSeconds(), cost.bytesFetched(), cost.rangeRequests(), load1);
+    System.out.printf(java.util.Locale.ROOT, "%n  %s %s %s %s: %.2f s (pull/mount %.2f s), fetched %d bytes in %d range requests, %d bytes over the link, load %.2f%n",
+        method, image.name(), cache, workload.display(), seconds, cost.mountSeconds(), cost.bytesFetched(), cost.rangeRequests(), linkBytes, load1);
     runs++;
   }
 
   @Override
   public void close() throws IOException, InterruptedException {
-    try {
-      testbed.close();
+    try (Testbed t = testbed) {
+      pull.close();
     } finally {
-      Commands.run("rm", "-rf", nodeDir.toString());
+      Commands.run("rm", "-rf", "--one-file-system", nodeDir.toString());
     }
   }
 }

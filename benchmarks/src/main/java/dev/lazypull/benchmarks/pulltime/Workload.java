@@ -28,6 +28,11 @@ public enum Workload {
     return display;
   }
 
+  /** The program and its arguments, as a container's process. */
+  public List<String> argv() {
+    return argv;
+  }
+
   /** Runs the workload chrooted into {@code root} with a container's minimal environment; fails unless it exits 0. */
   public void runIn(Path root) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of("chroot", root.toString()));
