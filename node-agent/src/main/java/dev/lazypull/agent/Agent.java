@@ -12,6 +12,7 @@ import dev.lazypull.format.IndexBudget;
 import dev.lazypull.snapshotter.cache.ChunkCache;
 import dev.lazypull.snapshotter.mount.MountSettings;
 import dev.lazypull.snapshotter.stats.ReadStats;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -90,6 +91,12 @@ public final class Agent implements AutoCloseable {
     MountSettings settings = MountSettings.defaults(null).withNodeIndexBudget(IndexBudget.of(IndexBudget.DEFAULT_MAX_BYTES));
     mounts = new MountRegistry(cache, registries, settings, this::mountsChanged);
     opened.add(mounts);
+    for (MountRegistry.Refusal why : MountRegistry.Refusal.values()) {
+      FunctionCounter.builder("lazypull.mounts.refused", mounts, m -> m.refusals().get(why))
+          .description("mounts refused since the agent started, by why (invalid_image: a TOC failed a check)")
+          .tag("reason", why.name().toLowerCase(java.util.Locale.ROOT))
+          .register(meters);
+    }
     SnapshotsService snapshots = SnapshotsService.open(paths.snapshotsDir(),
         new RegistryChainMounter(mounts, new ImageMountChainMounter(config.registry(), settings, cache)), meters);
     opened.add(snapshots);

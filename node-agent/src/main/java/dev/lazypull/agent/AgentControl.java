@@ -59,6 +59,8 @@ final class AgentControl {
     if (s.mountPoint() == null) {
       of = mounts.list();
       o.put("mounts", of.size());
+      ObjectNode refused = o.putObject("mountsRefused");
+      mounts.refusals().forEach((why, n) -> refused.put(why.name().toLowerCase(java.util.Locale.ROOT), n));
     } else {
       Optional<Mounted> m = mounts.find(s.mountPoint());
       if (m.isEmpty()) {

@@ -1,9 +1,12 @@
 package dev.lazypull.agent.mounts;
 
 import dev.lazypull.oci.Digest;
+import dev.lazypull.format.FormatException;
+import dev.lazypull.format.IndexTooLargeException;
 import dev.lazypull.registry.ImageRef;
 import dev.lazypull.registry.ImageStore;
 import dev.lazypull.snapshotter.cache.ChunkCache;
+import dev.lazypull.snapshotter.image.NotLazyImageException;
 import dev.lazypull.snapshotter.mount.ImageMount;
 import dev.lazypull.snapshotter.mount.MountSettings;
 import dev.lazypull.snapshotter.prefetch.PrefetchSettings;
@@ -18,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Every lazy mount the agent serves, by mount point (its real path). This is the one place a
@@ -48,6 +52,7 @@ public final class MountRegistry implements AutoCloseable {
   private final Runnable onChange;
   private final Map<Path, Mounted> mounts = new ConcurrentHashMap<>();
   private final Set<Path> pending = ConcurrentHashMap.newKeySet();
+  private final Map<Refusal, LongAdder> refused = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   /**
@@ -105,25 +110,67 @@ public final class MountRegistry implements AutoCloseable {
       }
     }
     try {
-      ImageStore store = registries.open(ref, insecureRegistries);
-      try {
-        ReadStats stats = new ReadStats();
-        ImageMount mount = opener.open(store, key, stats);
-        MountInfo info = new MountInfo(image, key, mount.image().manifestBytes().digest().toString(), Instant.now());
-        Mounted m = new Mounted(this, info, mount, store, stats);
-        mounts.put(key, m);
-        // umount(8) ends the kernel connection without asking us: the mount tells us, and goes.
-        mount.unmounted().thenRunAsync(() -> remove(m), r -> Thread.ofVirtual().start(r));
-        LOG.log(System.Logger.Level.INFO, "mounted " + image + " at " + key);
-        return m;
-      } catch (IOException | RuntimeException e) {
-        store.close();
-        throw e;
-      }
+      return register(image, key, insecureRegistries, ref, opener);
+    } catch (IOException | RuntimeException e) {
+      refused.computeIfAbsent(Refusal.of(e), r -> new LongAdder()).increment();
+      LOG.log(System.Logger.Level.WARNING, "refused to mount " + image + " at " + key + ": " + e.getMessage());
+      throw e;
     } finally {
       pending.remove(key);
       onChange.run();
     }
+  }
+
+  /** Opens the store and the mount and registers it; nothing stays open when it throws. */
+  private Mounted register(String image, Path key, List<String> insecureRegistries, ImageRef ref, Opener opener)
+      throws IOException {
+    ImageStore store = registries.open(ref, insecureRegistries);
+    try {
+      ReadStats stats = new ReadStats();
+      ImageMount mount = opener.open(store, key, stats);
+      MountInfo info = new MountInfo(image, key, mount.image().manifestBytes().digest().toString(), Instant.now());
+      Mounted m = new Mounted(this, info, mount, store, stats);
+      mounts.put(key, m);
+      // umount(8) ends the kernel connection without asking us: the mount tells us, and goes.
+      mount.unmounted().thenRunAsync(() -> remove(m), r -> Thread.ofVirtual().start(r));
+      LOG.log(System.Logger.Level.INFO, "mounted " + image + " at " + key);
+      return m;
+    } catch (IOException | RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Why mounts failed, counted: an image refused for what it is (a TOC that fails a check, an
+   * index past its memory bound) stays that image's failure, and the count shows it happened.
+   */
+  public enum Refusal {
+    /** A TOC or annotation failed a check (docs/FORMAT.md 3.2). */
+    INVALID_IMAGE,
+    /** The image's index would pass its own or the node's memory bound. */
+    INDEX_MEMORY,
+    /** Anything else: the registry, the mount point, FUSE. */
+    OTHER;
+
+    static Refusal of(Throwable e) {
+      return switch (e) {
+        case IndexTooLargeException t -> INDEX_MEMORY;
+        case FormatException f -> INVALID_IMAGE;
+        case NotLazyImageException n -> INVALID_IMAGE;
+        default -> OTHER;
+      };
+    }
+  }
+
+  /** Failed mounts since the agent started, by why. */
+  public Map<Refusal, Long> refusals() {
+    Map<Refusal, Long> out = new java.util.EnumMap<>(Refusal.class);
+    for (Refusal r : Refusal.values()) {
+      LongAdder n = refused.get(r);
+      out.put(r, n == null ? 0 : n.sum());
+    }
+    return out;
   }
 
   /** Unmounts the lazy image at {@code mountPoint}; false when this agent serves nothing there. */
