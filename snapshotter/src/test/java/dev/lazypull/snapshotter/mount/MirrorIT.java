@@ -14,10 +14,14 @@ import dev.lazypull.testkit.registry.FaultProxy;
 import dev.lazypull.testkit.registry.RegistryServer;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,6 +59,19 @@ class MirrorIT {
               capabilities = ["pull", "resolve"]
             """.formatted(mirror.hostPort()));
         RegistryOptions options = RegistryOptions.defaults().withHostsDirectory(hostsDir);
+
+        // A whole-blob stream (what convert reads) comes through the mirror, verified. It also
+        // fills the mirror's cache: while docker-registry is still copying a blob from its
+        // upstream it answers range requests for it with 200 or 500, and a node's mirror is warm.
+        Descriptor layer;
+        try (ImageStore store = ImageStores.open(upstream.hostPort() + "/" + REPO, options)) {
+          ManifestBytes mb = store.getManifest("lazy");
+          layer = OciJson.parseManifest(mb.bytes(), mb.mediaType()).layers().getFirst();
+          try (InputStream in = store.openBlob(layer.digest())) {
+            assertThat(Digest.sha256(in.readAllBytes())).isEqualTo(layer.digest());
+          }
+        }
+        awaitCached(mirror, layer.digest(), upstream.hostPort());
         int before = upstream.requests().size();
 
         try (ImageStore store = ImageStores.open(upstream.hostPort() + "/" + REPO, options);
@@ -62,13 +79,6 @@ class MirrorIT {
                 MountSettings.defaults(null))) {
           assertThat(Files.readAllBytes(m.mountPoint().resolve("data/first"))).isEqualTo(first);
           assertThat(m.stats().snapshot().readErrors()).isZero();
-
-          // A whole-blob stream (what convert reads) also comes through the mirror, verified.
-          ManifestBytes mb = store.getManifest("lazy");
-          Descriptor layer = OciJson.parseManifest(mb.bytes(), mb.mediaType()).layers().getFirst();
-          try (InputStream in = store.openBlob(layer.digest())) {
-            assertThat(Digest.sha256(in.readAllBytes())).isEqualTo(layer.digest());
-          }
         }
         assertThat(ourRequests(upstream, before)).as("nothing of ours reached the upstream while the mirror served").isEmpty();
         assertThat(mirror.log()).as("the mirror answered range requests for the layer")
@@ -92,6 +102,22 @@ class MirrorIT {
             assertThat(r.headers()).containsKey("range");
           });
     }
+  }
+
+  /** Waits until the mirror answers a range of the blob from its own storage (a 206). */
+  private static void awaitCached(RegistryServer mirror, Digest blob, String upstream) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpRequest range = HttpRequest.newBuilder(URI.create("http://" + mirror.hostPort() + "/v2/" + REPO + "/blobs/" + blob
+        + "?ns=" + upstream)).header("Range", "bytes=0-0").build();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    int status;
+    do {
+      status = http.send(range, HttpResponse.BodyHandlers.discarding()).statusCode();
+      if (status != 206) {
+        Thread.sleep(100);
+      }
+    } while (status != 206 && System.nanoTime() < deadline);
+    assertThat(status).as("the mirror serves the blob from its cache").isEqualTo(206);
   }
 
   private static List<FaultProxy.Request> ourRequests(FaultProxy proxy, int from) {
