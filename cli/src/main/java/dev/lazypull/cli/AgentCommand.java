@@ -37,6 +37,11 @@ public final class AgentCommand implements Callable<Integer> {
   /** How the agent reaches registries (every mount's, unless a mount request adds insecure hosts). */
   @Mixin RegistryFlags registry;
 
+  @Option(names = "--index-memory", paramLabel = "SIZE", defaultValue = "1G", converter = ByteSize.class,
+      description = "memory all mounted images' indexes may take together; an image needing more is refused"
+          + " (default: ${DEFAULT-VALUE}; give the JVM that much heap beyond the memory cache)")
+  long indexMemory;
+
   @Option(names = "--containerd-config", description = "print the containerd config.toml snippet for these paths and exit")
   boolean containerdConfig;
 
@@ -53,7 +58,8 @@ public final class AgentCommand implements Callable<Integer> {
     }
     Agent running;
     try {
-      running = Agent.start(new AgentConfig(paths, agent.cacheSize, agent.memorySize, metricsAddress(), exitWhenIdle, registry.options()));
+      running = Agent.start(new AgentConfig(paths, agent.cacheSize, agent.memorySize, metricsAddress(), exitWhenIdle,
+          registry.options(), indexMemory));
     } catch (Agent.AlreadyRunningException e) {
       spec.commandLine().getErr().println("lazypull agent: " + e.getMessage());
       return BackgroundAgent.ALREADY_RUNNING;

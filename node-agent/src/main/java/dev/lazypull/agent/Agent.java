@@ -88,7 +88,8 @@ public final class Agent implements AutoCloseable {
     RegistryConnections registries = new RegistryConnections(config.registry());
     opened.add(registries);
     // One index bound for all the agent's images, which its heap is sized for (see BackgroundAgent).
-    MountSettings settings = MountSettings.defaults(null).withNodeIndexBudget(IndexBudget.of(IndexBudget.DEFAULT_MAX_BYTES));
+    MountSettings settings = MountSettings.defaults(null).withIndexBytes(config.indexBytes())
+        .withNodeIndexBudget(IndexBudget.of(config.indexBytes()));
     mounts = new MountRegistry(cache, registries, settings, this::mountsChanged);
     opened.add(mounts);
     for (MountRegistry.Refusal why : MountRegistry.Refusal.values()) {

@@ -1,5 +1,6 @@
 package dev.lazypull.agent;
 
+import dev.lazypull.format.IndexBudget;
 import dev.lazypull.registry.RegistryOptions;
 import java.net.InetSocketAddress;
 
@@ -8,10 +9,12 @@ import java.net.InetSocketAddress;
  * its memory tier; {@code metrics} (null: none) is where Prometheus scrapes {@code /metrics};
  * {@code exitWhenIdle} makes the agent stop once it serves no mount (an agent {@code lazypull
  * mount} started in the background; one started by hand or by systemd stays). {@code registry} says
- * how every mount reaches its registry (a mount request may add plain-HTTP hosts).
+ * how every mount reaches its registry (a mount request may add plain-HTTP hosts). {@code indexBytes}
+ * bounds the memory all the agent's image indexes may take together (and so each one): an image
+ * that would pass it is refused (docs/decisions/0010-hostile-images.md); size the heap for it.
  */
 public record AgentConfig(AgentPaths paths, long cacheBytes, long memoryBytes, InetSocketAddress metrics,
-    boolean exitWhenIdle, RegistryOptions registry) {
+    boolean exitWhenIdle, RegistryOptions registry, long indexBytes) {
 
   public static final long DEFAULT_CACHE_BYTES = 10L << 30;
   public static final long DEFAULT_MEMORY_BYTES = 256L << 20;
@@ -23,5 +26,14 @@ public record AgentConfig(AgentPaths paths, long cacheBytes, long memoryBytes, I
     if (memoryBytes < 0) {
       throw new IllegalArgumentException("memory cache size must not be negative: " + memoryBytes);
     }
+    if (indexBytes <= 0) {
+      throw new IllegalArgumentException("index memory bound must be positive: " + indexBytes);
+    }
+  }
+
+  /** With the default index bound ({@link IndexBudget#DEFAULT_MAX_BYTES}). */
+  public AgentConfig(AgentPaths paths, long cacheBytes, long memoryBytes, InetSocketAddress metrics, boolean exitWhenIdle,
+      RegistryOptions registry) {
+    this(paths, cacheBytes, memoryBytes, metrics, exitWhenIdle, registry, IndexBudget.DEFAULT_MAX_BYTES);
   }
 }
