@@ -3,6 +3,8 @@ package dev.lazypull.agent;
 import dev.lazypull.agent.containerd.SnapshotsService;
 import dev.lazypull.agent.containerd.SocketWarmUp;
 import dev.lazypull.agent.control.ControlServer;
+import dev.lazypull.agent.metrics.AgentMetrics;
+import dev.lazypull.agent.metrics.MetricsServer;
 import dev.lazypull.agent.mounts.MountRegistry;
 import dev.lazypull.agent.mounts.RegistryChainMounter;
 import dev.lazypull.agent.mounts.RegistryConnections;
@@ -13,8 +15,6 @@ import dev.lazypull.snapshotter.cache.ChunkCache;
 import dev.lazypull.snapshotter.mount.MountSettings;
 import dev.lazypull.snapshotter.stats.ReadStats;
 import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -55,7 +55,8 @@ public final class Agent implements AutoCloseable {
   private final List<AutoCloseable> opened = new ArrayList<>(); // in start order
   private final CompletableFuture<String> stop = new CompletableFuture<>();
   private final SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
-  private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final AgentMetrics metrics = new AgentMetrics();
+  private MetricsServer metricsServer;
   private MountRegistry mounts;
   private AgentControl control;
   private boolean closed;
@@ -90,19 +91,25 @@ public final class Agent implements AutoCloseable {
     // One index bound for all the agent's images, which its heap is sized for (see BackgroundAgent).
     MountSettings settings = MountSettings.defaults(null).withIndexBytes(config.indexBytes())
         .withNodeIndexBudget(IndexBudget.of(config.indexBytes()));
-    mounts = new MountRegistry(cache, registries, settings, this::mountsChanged);
+    opened.add(metrics.bind(cacheStats, AgentMetrics.NODE));
+    mounts = new MountRegistry(cache, registries, settings, this::mountsChanged, metrics::bind);
     opened.add(mounts);
     for (MountRegistry.Refusal why : MountRegistry.Refusal.values()) {
       FunctionCounter.builder("lazypull.mounts.refused", mounts, m -> m.refusals().get(why))
           .description("mounts refused since the agent started, by why (invalid_image: a TOC failed a check)")
           .tag("reason", why.name().toLowerCase(java.util.Locale.ROOT))
-          .register(meters);
+          .register(metrics.registry());
     }
+    metrics.mountCount(() -> mounts.list().size());
     SnapshotsService snapshots = SnapshotsService.open(paths.snapshotsDir(),
-        new RegistryChainMounter(mounts, new ImageMountChainMounter(config.registry(), settings, cache)), meters);
+        new RegistryChainMounter(mounts, new ImageMountChainMounter(config.registry(), settings, cache)), metrics.registry());
     opened.add(snapshots);
     control = new AgentControl(mounts, cacheStats);
     opened.add(ControlServer.start(paths.controlSocket(), control::handle));
+    if (config.metrics() != null) {
+      metricsServer = MetricsServer.start(config.metrics(), metrics);
+      opened.add(metricsServer);
+    }
     opened.add(ContainerdEndpoint.start(paths.containerdSocket(), List.of(snapshots)));
     // containerd 1.6 gives a proxy plugin's first handshake little time: load the path first.
     SocketWarmUp.warmUp(paths.containerdSocket(), java.time.Duration.ofSeconds(60));
@@ -135,6 +142,11 @@ public final class Agent implements AutoCloseable {
 
   public AgentConfig config() {
     return config;
+  }
+
+  /** Where Prometheus scrapes {@code /metrics}, or null without {@code --metrics}. */
+  public java.net.InetSocketAddress metricsAddress() {
+    return metricsServer == null ? null : metricsServer.address();
   }
 
   public MountRegistry mounts() {

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiFunction;
 
 /**
  * Every lazy mount the agent serves, by mount point (its real path). This is the one place a
@@ -38,8 +39,8 @@ public final class MountRegistry implements AutoCloseable {
   public record MountInfo(String image, Path mountPoint, String manifestDigest, Instant mountedAt) {}
 
   /** A mount being served: what it is, the mount itself, its store and its counters. Closing it unmounts. */
-  public record Mounted(MountRegistry registry, MountInfo info, ImageMount mount, ImageStore store, ReadStats stats)
-      implements AutoCloseable {
+  public record Mounted(MountRegistry registry, MountInfo info, ImageMount mount, ImageStore store, ReadStats stats,
+      AutoCloseable exported) implements AutoCloseable {
     @Override
     public void close() {
       registry.remove(this);
@@ -50,6 +51,7 @@ public final class MountRegistry implements AutoCloseable {
   private final RegistryConnections registries;
   private final MountSettings settings;
   private final Runnable onChange;
+  private final BiFunction<ReadStats, String, AutoCloseable> exportStats;
   private final Map<Path, Mounted> mounts = new ConcurrentHashMap<>();
   private final Set<Path> pending = ConcurrentHashMap.newKeySet();
   private final Map<Refusal, LongAdder> refused = new ConcurrentHashMap<>();
@@ -58,9 +60,12 @@ public final class MountRegistry implements AutoCloseable {
   /**
    * Mounts read through {@code cache} and open stores from {@code registries}; {@code settings}
    * gives the fetch and FUSE defaults. {@code onChange} runs after every mount, unmount and
-   * failed mount (the agent decides there whether it is idle).
+   * failed mount (the agent decides there whether it is idle); {@code exportStats} publishes a
+   * mount's counters under its mount point until the handle it returns is closed.
    */
-  public MountRegistry(ChunkCache cache, RegistryConnections registries, MountSettings settings, Runnable onChange) {
+  public MountRegistry(ChunkCache cache, RegistryConnections registries, MountSettings settings, Runnable onChange,
+      BiFunction<ReadStats, String, AutoCloseable> exportStats) {
+    this.exportStats = exportStats;
     this.cache = cache;
     this.registries = registries;
     this.settings = settings;
@@ -129,7 +134,7 @@ public final class MountRegistry implements AutoCloseable {
       ReadStats stats = new ReadStats();
       ImageMount mount = opener.open(store, key, stats);
       MountInfo info = new MountInfo(image, key, mount.image().manifestBytes().digest().toString(), Instant.now());
-      Mounted m = new Mounted(this, info, mount, store, stats);
+      Mounted m = new Mounted(this, info, mount, store, stats, exportStats.apply(stats, key.toString()));
       mounts.put(key, m);
       // umount(8) ends the kernel connection without asking us: the mount tells us, and goes.
       mount.unmounted().thenRunAsync(() -> remove(m), r -> Thread.ofVirtual().start(r));
@@ -220,6 +225,11 @@ public final class MountRegistry implements AutoCloseable {
       m.mount().close();
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "unmounting " + m.info().mountPoint() + ": " + e);
+    }
+    try {
+      m.exported().close();
+    } catch (Exception e) {
+      LOG.log(System.Logger.Level.DEBUG, "unexporting the counters of " + m.info().mountPoint() + ": " + e);
     }
     try {
       m.store().close();

@@ -363,6 +363,7 @@ public final class ChunkFetcher implements AutoCloseable {
    */
   private byte[] fetchRange(Digest layer, long offset, int length, int chunkCount, long deadline) throws IOException {
     byte[] bytes;
+    long started = System.nanoTime();
     try {
       bytes = source.read(layer, offset, length, new Deadline(deadline));
     } catch (IOException | RuntimeException e) {
@@ -377,7 +378,7 @@ public final class ChunkFetcher implements AutoCloseable {
       throw new IOException("registry returned " + bytes.length + " bytes for a range of " + length
           + " of layer " + layer + " at offset " + offset);
     }
-    stats.rangeFetched(length, chunkCount);
+    stats.rangeFetched(length, chunkCount, System.nanoTime() - started);
     return bytes;
   }
 

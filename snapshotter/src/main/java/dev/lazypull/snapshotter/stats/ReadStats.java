@@ -2,6 +2,7 @@ package dev.lazypull.snapshotter.stats;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import org.HdrHistogram.ConcurrentHistogram;
 
@@ -34,6 +35,8 @@ public final class ReadStats {
   private final LongAdder memoryEvictions = new LongAdder();
   private final LongAdder diskEvictions = new LongAdder();
   private final LongAdder diskWritesDropped = new LongAdder();
+  private volatile LongConsumer readLatencyObserver = nanos -> {};
+  private volatile LongConsumer fetchLatencyObserver = nanos -> {};
   private volatile LongSupplier memoryCacheBytes = () -> 0L;
   private volatile LongSupplier diskCacheBytes = () -> 0L;
   // Latencies from 1 us to 10 min with 2 significant digits: enough for p50..p99.9 of reads.
@@ -45,6 +48,21 @@ public final class ReadStats {
     rangeRequests.increment();
     bytesFetched.add(bytes);
     chunksFetched.add(chunks);
+  }
+
+  /** As {@link #rangeFetched(long, int)}, answered after {@code nanos}. */
+  public void rangeFetched(long bytes, int chunks, long nanos) {
+    rangeFetched(bytes, chunks);
+    fetchLatencyObserver.accept(nanos);
+  }
+
+  /**
+   * Where every read's and every Range request's latency also goes, in nanoseconds (a metrics
+   * registry's histograms: the node agent's Prometheus buckets).
+   */
+  public void observeLatencies(LongConsumer readNanos, LongConsumer fetchNanos) {
+    this.readLatencyObserver = readNanos;
+    this.fetchLatencyObserver = fetchNanos;
   }
 
   public void rangeFailed() {
@@ -144,6 +162,7 @@ public final class ReadStats {
   }
 
   private void recordLatency(long nanos) {
+    readLatencyObserver.accept(nanos);
     long micros = Math.max(1, TimeUnit.NANOSECONDS.toMicros(nanos));
     readLatencyMicros.recordValue(Math.min(micros, readLatencyMicros.getHighestTrackableValue()));
   }
