@@ -69,12 +69,17 @@ final class ContainerdNode implements AutoCloseable {
     }
   }
 
-  /** containerd reconnects to a restarted proxy snapshotter within a few seconds; waits until it answers through containerd. */
+  /**
+   * containerd reconnects to a restarted proxy snapshotter within a few seconds; waits until a
+   * request reaches it through containerd. {@code ctr snapshots ls} would not tell (containerd
+   * answers it from its own metadata), so the probe prepares an empty snapshot and removes it.
+   */
   void awaitSnapshotter(String snapshotter) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
     while (true) {
       try {
-        containerd.ctr("snapshots", "--snapshotter", snapshotter, "ls");
+        containerd.ctr("snapshots", "--snapshotter", snapshotter, "prepare", "bench-probe");
+        containerd.ctr("snapshots", "--snapshotter", snapshotter, "rm", "bench-probe");
         return;
       } catch (IOException notYet) {
         if (System.nanoTime() > deadline) {
