@@ -81,7 +81,8 @@ class BuildDebianIT {
 
     // Mounted lazily, the base's python3 imports numpy and finds the added package.
     Path mnt = Files.createDirectory(tmp.resolve("mnt"));
-    CliRun mount = CliRun.lazypull("mount", "--root", tmp.resolve("agent").toString(), "--run-dir", tmp.resolve("run").toString(), first.lastLine(), mnt.toString());
+    CliRun mount = CliRun.lazypull("mount", "--root", tmp.resolve("agent").toString(), "--run-dir", tmp.resolve("run").toString(), first.lastLine(),
+        mnt.toString());
     assertThat(mount.exit()).as(mount.err()).isZero();
     try {
       Process p = new ProcessBuilder("chroot", mnt.toString(), "/usr/bin/env", "PYTHONPATH=/app", "python3", "-c",
@@ -109,7 +110,8 @@ class BuildDebianIT {
     assertThat(build.exit()).as(build.err()).isZero();
 
     Path mnt = Files.createDirectory(tmp.resolve("mnt"));
-    CliRun mount = CliRun.lazypull("mount", "--root", tmp.resolve("agent").toString(), "--run-dir", tmp.resolve("run").toString(), build.lastLine(), mnt.toString());
+    CliRun mount = CliRun.lazypull("mount", "--root", tmp.resolve("agent").toString(), "--run-dir", tmp.resolve("run").toString(), build.lastLine(),
+        mnt.toString());
     assertThat(mount.exit()).as(mount.err()).isZero();
     try {
       assertThat(Files.readSymbolicLink(mnt.resolve("lib"))).isEqualTo(Path.of("usr/lib"));

@@ -7,13 +7,13 @@ package dev.lazypull.fuse;
  */
 public interface DirSink {
 
-    /**
-     * @param name       the entry's name ({@code "."} and {@code ".."} included if the file system lists them)
-     * @param ino        its inode number
-     * @param type       its file type
-     * @param nextOffset the offset at which a later read continues after this entry: any value the
-     *                   file system can resume from, strictly increasing along the listing, never 0
-     * @return false if the entry did not fit and the listing must stop here
-     */
-    boolean add(String name, long ino, FileType type, long nextOffset);
+  /**
+   * @param name       the entry's name ({@code "."} and {@code ".."} included if the file system lists them)
+   * @param ino        its inode number
+   * @param type       its file type
+   * @param nextOffset the offset at which a later read continues after this entry: any value the
+   *                   file system can resume from, strictly increasing along the listing, never 0
+   * @return false if the entry did not fit and the listing must stop here
+   */
+  boolean add(String name, long ino, FileType type, long nextOffset);
 }

@@ -8,15 +8,15 @@ package dev.lazypull.fuse;
  *                   whose inode numbers are never reused)
  */
 public record Entry(long generation, Attr attr) {
-    public Entry {
-        java.util.Objects.requireNonNull(attr, "attr");
-    }
+  public Entry {
+    java.util.Objects.requireNonNull(attr, "attr");
+  }
 
-    public Entry(Attr attr) {
-        this(0, attr);
-    }
+  public Entry(Attr attr) {
+    this(0, attr);
+  }
 
-    public long ino() {
-        return attr.ino();
-    }
+  public long ino() {
+    return attr.ino();
+  }
 }

@@ -15,63 +15,63 @@ import java.util.Optional;
  */
 public interface FileSystem {
 
-    /** The inode number of the root directory. */
-    long ROOT = 1;
+  /** The inode number of the root directory. */
+  long ROOT = 1;
 
-    /**
-     * Looks {@code name} up in directory {@code parent}. A present answer counts one lookup of the
-     * entry's inode (also when the binding itself calls this to answer READDIRPLUS); the kernel
-     * gives the counts back through {@link #forget}. Empty means ENOENT.
-     */
-    Optional<Entry> lookup(long parent, String name);
+  /**
+   * Looks {@code name} up in directory {@code parent}. A present answer counts one lookup of the
+   * entry's inode (also when the binding itself calls this to answer READDIRPLUS); the kernel
+   * gives the counts back through {@link #forget}. Empty means ENOENT.
+   */
+  Optional<Entry> lookup(long parent, String name);
 
-    /** The kernel dropped {@code nlookup} lookups of {@code ino}; at zero the inode may be freed. */
-    default void forget(long ino, long nlookup) {
-    }
+  /** The kernel dropped {@code nlookup} lookups of {@code ino}; at zero the inode may be freed. */
+  default void forget(long ino, long nlookup) {
+  }
 
-    Attr getattr(long ino);
+  Attr getattr(long ino);
 
-    /** The target of symlink {@code ino}, as bytes. */
-    default byte[] readlink(long ino) {
-        throw new FuseException(Errno.EINVAL);
-    }
+  /** The target of symlink {@code ino}, as bytes. */
+  default byte[] readlink(long ino) {
+    throw new FuseException(Errno.EINVAL);
+  }
 
-    /** Opens regular file {@code ino}; {@code flags} are open(2)'s flags. */
-    default OpenResult open(long ino, int flags) {
-        return OpenResult.cached(0);
-    }
+  /** Opens regular file {@code ino}; {@code flags} are open(2)'s flags. */
+  default OpenResult open(long ino, int flags) {
+    return OpenResult.cached(0);
+  }
 
-    /** Reads up to {@code size} bytes at {@code offset}; answer through {@code reply}. */
-    void read(long ino, long fh, long offset, int size, ReadReply reply);
+  /** Reads up to {@code size} bytes at {@code offset}; answer through {@code reply}. */
+  void read(long ino, long fh, long offset, int size, ReadReply reply);
 
-    /** The last reference to open file {@code fh} is gone. */
-    default void release(long ino, long fh) {
-    }
+  /** The last reference to open file {@code fh} is gone. */
+  default void release(long ino, long fh) {
+  }
 
-    /** Opens directory {@code ino}; the returned handle comes back in {@link #readdir}. */
-    default long opendir(long ino) {
-        return 0;
-    }
+  /** Opens directory {@code ino}; the returned handle comes back in {@link #readdir}. */
+  default long opendir(long ino) {
+    return 0;
+  }
 
-    /** Lists directory {@code ino} from {@code offset} (0: the start) into {@code sink}. */
-    void readdir(long ino, long fh, long offset, DirSink sink);
+  /** Lists directory {@code ino} from {@code offset} (0: the start) into {@code sink}. */
+  void readdir(long ino, long fh, long offset, DirSink sink);
 
-    default void releasedir(long ino, long fh) {
-    }
+  default void releasedir(long ino, long fh) {
+  }
 
-    StatFs statfs();
+  StatFs statfs();
 
-    /** The value of extended attribute {@code name}; empty means ENODATA. */
-    default Optional<byte[]> getxattr(long ino, String name) {
-        return Optional.empty();
-    }
+  /** The value of extended attribute {@code name}; empty means ENODATA. */
+  default Optional<byte[]> getxattr(long ino, String name) {
+    return Optional.empty();
+  }
 
-    /** The names of the extended attributes of {@code ino}. */
-    default List<String> listxattr(long ino) {
-        return List.of();
-    }
+  /** The names of the extended attributes of {@code ino}. */
+  default List<String> listxattr(long ino) {
+    return List.of();
+  }
 
-    /** The kernel connection ended (unmount): no more calls follow. */
-    default void destroy() {
-    }
+  /** The kernel connection ended (unmount): no more calls follow. */
+  default void destroy() {
+  }
 }

@@ -5,18 +5,18 @@ package dev.lazypull.fuse;
  * file system is answered with {@link Errno#EIO} and logged.
  */
 public final class FuseException extends RuntimeException {
-    private final Errno errno;
+  private final Errno errno;
 
-    public FuseException(Errno errno) {
-        this(errno, errno.name());
-    }
+  public FuseException(Errno errno) {
+    this(errno, errno.name());
+  }
 
-    public FuseException(Errno errno, String message) {
-        super(message, null, false, false);
-        this.errno = errno;
-    }
+  public FuseException(Errno errno, String message) {
+    super(message, null, false, false);
+    this.errno = errno;
+  }
 
-    public Errno errno() {
-        return errno;
-    }
+  public Errno errno() {
+    return errno;
+  }
 }

@@ -16,24 +16,24 @@ import java.nio.file.Path;
  */
 public record OpenResult(long fh, boolean keepCache, boolean directIo, Path backingFile) {
 
-    public OpenResult {
-        if (fh < 0) {
-            throw new IllegalArgumentException("file handles must not be negative: " + fh);
-        }
+  public OpenResult {
+    if (fh < 0) {
+      throw new IllegalArgumentException("file handles must not be negative: " + fh);
     }
+  }
 
-    /** Reads go through the page cache, which is kept across opens. */
-    public static OpenResult cached(long fh) {
-        return new OpenResult(fh, true, false, null);
-    }
+  /** Reads go through the page cache, which is kept across opens. */
+  public static OpenResult cached(long fh) {
+    return new OpenResult(fh, true, false, null);
+  }
 
-    /** Every read reaches the file system. */
-    public static OpenResult direct(long fh) {
-        return new OpenResult(fh, false, true, null);
-    }
+  /** Every read reaches the file system. */
+  public static OpenResult direct(long fh) {
+    return new OpenResult(fh, false, true, null);
+  }
 
-    /** Reads are served by the kernel from {@code backingFile} (falls back to {@link #cached} without passthrough). */
-    public static OpenResult passthrough(long fh, Path backingFile) {
-        return new OpenResult(fh, true, false, java.util.Objects.requireNonNull(backingFile));
-    }
+  /** Reads are served by the kernel from {@code backingFile} (falls back to {@link #cached} without passthrough). */
+  public static OpenResult passthrough(long fh, Path backingFile) {
+    return new OpenResult(fh, true, false, java.util.Objects.requireNonNull(backingFile));
+  }
 }

@@ -9,17 +9,17 @@ import java.nio.ByteBuffer;
  */
 public interface ReadReply {
 
-    /**
-     * Answers with the remaining bytes of {@code buffers}, in order, at most the requested size in
-     * total; fewer bytes than requested means end of file. The bytes are written to the kernel before
-     * this returns, so the caller owns the buffers again afterwards. Direct buffers are passed to the
-     * kernel without a copy.
-     */
-    void data(ByteBuffer... buffers);
+  /**
+   * Answers with the remaining bytes of {@code buffers}, in order, at most the requested size in
+   * total; fewer bytes than requested means end of file. The bytes are written to the kernel before
+   * this returns, so the caller owns the buffers again afterwards. Direct buffers are passed to the
+   * kernel without a copy.
+   */
+  void data(ByteBuffer... buffers);
 
-    /** Answers with an error. */
-    void error(Errno errno);
+  /** Answers with an error. */
+  void error(Errno errno);
 
-    /** True once this read has been answered, or interrupted and answered with EINTR. */
-    boolean isDone();
+  /** True once this read has been answered, or interrupted and answered with EINTR. */
+  boolean isDone();
 }

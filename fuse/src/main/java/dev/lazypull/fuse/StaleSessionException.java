@@ -7,7 +7,7 @@ import java.io.IOException;
  * server ran), or the directory holds another mount now. The caller mounts afresh.
  */
 public final class StaleSessionException extends IOException {
-    public StaleSessionException(String message) {
-        super(message);
-    }
+  public StaleSessionException(String message) {
+    super(message);
+  }
 }

@@ -39,7 +39,8 @@ final class ContainerdEndpoint implements AutoCloseable {
   static ContainerdEndpoint start(Path socket, List<BindableService> services) throws IOException {
     Files.deleteIfExists(socket);
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, Thread.ofPlatform().daemon().name("lazypull-grpc-boss").factory(), EpollIoHandler.newFactory());
-    EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, Thread.ofPlatform().daemon().name("lazypull-grpc-io-", 0).factory(), EpollIoHandler.newFactory());
+    EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, Thread.ofPlatform().daemon().name("lazypull-grpc-io-", 0).factory(),
+        EpollIoHandler.newFactory());
     var calls = Executors.newVirtualThreadPerTaskExecutor();
     NettyServerBuilder builder = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
         .channelType(EpollServerDomainSocketChannel.class)

@@ -58,34 +58,42 @@ public record RegistryOptions(
   }
 
   public RegistryOptions withMaxParallelRequests(int n) {
-    return new RegistryOptions(n, connectTimeout, readIdleTimeout, maxAttempts, retryBaseDelay, maxRetryDelay, insecureRegistries, caBundle, credentials, chunkedUploadThreshold, uploadChunkSize, hostsDirectory);
+    return new RegistryOptions(n, connectTimeout, readIdleTimeout, maxAttempts, retryBaseDelay, maxRetryDelay, insecureRegistries, caBundle,
+        credentials, chunkedUploadThreshold, uploadChunkSize, hostsDirectory);
   }
 
   public RegistryOptions withTimeouts(Duration connect, Duration readIdle) {
-    return new RegistryOptions(maxParallelRequests, connect, readIdle, maxAttempts, retryBaseDelay, maxRetryDelay, insecureRegistries, caBundle, credentials, chunkedUploadThreshold, uploadChunkSize, hostsDirectory);
+    return new RegistryOptions(maxParallelRequests, connect, readIdle, maxAttempts, retryBaseDelay, maxRetryDelay, insecureRegistries, caBundle,
+        credentials, chunkedUploadThreshold, uploadChunkSize, hostsDirectory);
   }
 
   public RegistryOptions withRetries(int attempts, Duration baseDelay, Duration maxDelay) {
-    return new RegistryOptions(maxParallelRequests, connectTimeout, readIdleTimeout, attempts, baseDelay, maxDelay, insecureRegistries, caBundle, credentials, chunkedUploadThreshold, uploadChunkSize, hostsDirectory);
+    return new RegistryOptions(maxParallelRequests, connectTimeout, readIdleTimeout, attempts, baseDelay, maxDelay, insecureRegistries, caBundle,
+        credentials, chunkedUploadThreshold, uploadChunkSize, hostsDirectory);
   }
 
   public RegistryOptions withInsecureRegistries(Set<String> hosts) {
-    return new RegistryOptions(maxParallelRequests, connectTimeout, readIdleTimeout, maxAttempts, retryBaseDelay, maxRetryDelay, hosts, caBundle, credentials, chunkedUploadThreshold, uploadChunkSize, hostsDirectory);
+    return new RegistryOptions(maxParallelRequests, connectTimeout, readIdleTimeout, maxAttempts, retryBaseDelay, maxRetryDelay, hosts, caBundle,
+        credentials, chunkedUploadThreshold, uploadChunkSize, hostsDirectory);
   }
 
   public RegistryOptions withCaBundle(Path pemFile) {
-    return new RegistryOptions(maxParallelRequests, connectTimeout, readIdleTimeout, maxAttempts, retryBaseDelay, maxRetryDelay, insecureRegistries, pemFile, credentials, chunkedUploadThreshold, uploadChunkSize, hostsDirectory);
+    return new RegistryOptions(maxParallelRequests, connectTimeout, readIdleTimeout, maxAttempts, retryBaseDelay, maxRetryDelay, insecureRegistries,
+        pemFile, credentials, chunkedUploadThreshold, uploadChunkSize, hostsDirectory);
   }
 
   public RegistryOptions withCredentials(CredentialSource source) {
-    return new RegistryOptions(maxParallelRequests, connectTimeout, readIdleTimeout, maxAttempts, retryBaseDelay, maxRetryDelay, insecureRegistries, caBundle, source, chunkedUploadThreshold, uploadChunkSize, hostsDirectory);
+    return new RegistryOptions(maxParallelRequests, connectTimeout, readIdleTimeout, maxAttempts, retryBaseDelay, maxRetryDelay, insecureRegistries,
+        caBundle, source, chunkedUploadThreshold, uploadChunkSize, hostsDirectory);
   }
 
   public RegistryOptions withChunkedUploads(long threshold, int chunkSize) {
-    return new RegistryOptions(maxParallelRequests, connectTimeout, readIdleTimeout, maxAttempts, retryBaseDelay, maxRetryDelay, insecureRegistries, caBundle, credentials, threshold, chunkSize, hostsDirectory);
+    return new RegistryOptions(maxParallelRequests, connectTimeout, readIdleTimeout, maxAttempts, retryBaseDelay, maxRetryDelay, insecureRegistries,
+        caBundle, credentials, threshold, chunkSize, hostsDirectory);
   }
 
   public RegistryOptions withHostsDirectory(Path directory) {
-    return new RegistryOptions(maxParallelRequests, connectTimeout, readIdleTimeout, maxAttempts, retryBaseDelay, maxRetryDelay, insecureRegistries, caBundle, credentials, chunkedUploadThreshold, uploadChunkSize, directory);
+    return new RegistryOptions(maxParallelRequests, connectTimeout, readIdleTimeout, maxAttempts, retryBaseDelay, maxRetryDelay, insecureRegistries,
+        caBundle, credentials, chunkedUploadThreshold, uploadChunkSize, directory);
   }
 }

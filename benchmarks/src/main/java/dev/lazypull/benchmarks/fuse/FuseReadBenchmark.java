@@ -47,147 +47,147 @@ import org.openjdk.jmh.infra.Blackhole;
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class FuseReadBenchmark {
-    static final int SIZE = 256 << 20;
-    static final int MIB = 1 << 20;
-    static final int DIRS = 200;
-    static final int FILES_PER_DIR = 100;
+  static final int SIZE = 256 << 20;
+  static final int MIB = 1 << 20;
+  static final int DIRS = 200;
+  static final int FILES_PER_DIR = 100;
 
-    @Param({"tmpfs", "fuse", "passthrough"})
-    public String target;
+  @Param({"tmpfs", "fuse", "passthrough"})
+  public String target;
 
-    private Path work;
-    private Path tmpfsFile;
-    private Path tmpfsTree;
-    private Path mountDir;
-    private ByteBuffer data;
-    private FuseMount mount;
-    private Path file;
-    private FileChannel channel;
+  private Path work;
+  private Path tmpfsFile;
+  private Path tmpfsTree;
+  private Path mountDir;
+  private ByteBuffer data;
+  private FuseMount mount;
+  private Path file;
+  private FileChannel channel;
 
-    @Setup(Level.Trial)
-    public void setUp() throws IOException {
-        byte[] bytes = new byte[SIZE];
-        new Random(42).nextBytes(bytes);
-        data = ByteBuffer.allocateDirect(SIZE).put(bytes).flip();
-        work = Files.createTempDirectory(Path.of("/dev/shm"), "lazypull-bench-fuse-");
-        tmpfsFile = Files.write(work.resolve("data"), bytes);
-        tmpfsTree = work.resolve("tree");
-        for (int d = 0; d < DIRS; d++) {
-            Path dir = Files.createDirectories(tmpfsTree.resolve("d" + d));
-            for (int f = 0; f < FILES_PER_DIR; f++) {
-                Files.createFile(dir.resolve("f" + f));
-            }
-        }
-        mountDir = Files.createTempDirectory("lazypull-bench-fuse-mnt-");
-        if (!target.equals("tmpfs")) {
-            mount = mount();
-        }
-        file = target.equals("tmpfs") ? tmpfsFile : mountDir.resolve("data");
-        channel = FileChannel.open(file);
+  @Setup(Level.Trial)
+  public void setUp() throws IOException {
+    byte[] bytes = new byte[SIZE];
+    new Random(42).nextBytes(bytes);
+    data = ByteBuffer.allocateDirect(SIZE).put(bytes).flip();
+    work = Files.createTempDirectory(Path.of("/dev/shm"), "lazypull-bench-fuse-");
+    tmpfsFile = Files.write(work.resolve("data"), bytes);
+    tmpfsTree = work.resolve("tree");
+    for (int d = 0; d < DIRS; d++) {
+      Path dir = Files.createDirectories(tmpfsTree.resolve("d" + d));
+      for (int f = 0; f < FILES_PER_DIR; f++) {
+        Files.createFile(dir.resolve("f" + f));
+      }
     }
-
-    private FuseMount mount() throws IOException {
-        Path backing = target.equals("passthrough") ? tmpfsFile : null;
-        return FuseMount.mount(mountDir, new BenchFileSystem(data, DIRS, FILES_PER_DIR, backing), MountOptions.defaults());
+    mountDir = Files.createTempDirectory("lazypull-bench-fuse-mnt-");
+    if (!target.equals("tmpfs")) {
+      mount = mount();
     }
+    file = target.equals("tmpfs") ? tmpfsFile : mountDir.resolve("data");
+    channel = FileChannel.open(file);
+  }
 
-    @TearDown(Level.Trial)
-    public void tearDown() throws IOException {
-        channel.close();
-        if (mount != null) {
-            mount.close();
-        }
-        Files.delete(mountDir);
-        try (Stream<Path> s = Files.walk(work)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+  private FuseMount mount() throws IOException {
+    Path backing = target.equals("passthrough") ? tmpfsFile : null;
+    return FuseMount.mount(mountDir, new BenchFileSystem(data, DIRS, FILES_PER_DIR, backing), MountOptions.defaults());
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() throws IOException {
+    channel.close();
+    if (mount != null) {
+      mount.close();
     }
-
-    /** Per-thread read buffer and position. */
-    @State(Scope.Thread)
-    public static class Reader {
-        final ByteBuffer buffer = ByteBuffer.allocateDirect(MIB);
-        long position;
+    Files.delete(mountDir);
+    try (Stream<Path> s = Files.walk(work)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
     }
+  }
 
-    @Benchmark
-    @BenchmarkMode(Mode.Throughput)
-    @OutputTimeUnit(TimeUnit.SECONDS)
-    public int warmSequential(Reader r) throws IOException {
+  /** Per-thread read buffer and position. */
+  @State(Scope.Thread)
+  public static class Reader {
+    final ByteBuffer buffer = ByteBuffer.allocateDirect(MIB);
+    long position;
+  }
+
+  @Benchmark
+  @BenchmarkMode(Mode.Throughput)
+  @OutputTimeUnit(TimeUnit.SECONDS)
+  public int warmSequential(Reader r) throws IOException {
+    r.buffer.clear();
+    int n = channel.read(r.buffer, r.position);
+    r.position = (r.position + MIB) % SIZE;
+    return n;
+  }
+
+  @Benchmark
+  @BenchmarkMode(Mode.Throughput)
+  @OutputTimeUnit(TimeUnit.SECONDS)
+  public int warmRandom4k(Reader r) throws IOException {
+    r.buffer.clear().limit(4096);
+    return channel.read(r.buffer, (long) ThreadLocalRandom.current().nextInt(SIZE / 4096) * 4096);
+  }
+
+  /** Drops the file's page cache so that every byte comes through the file system again. */
+  @State(Scope.Benchmark)
+  public static class Cold {
+    @Setup(Level.Invocation)
+    public void drop(FuseReadBenchmark b) {
+      if (b.target.equals("fuse")) {
+        b.mount.invalidateInode(BenchFileSystem.DATA, 0, -1);
+      }
+    }
+  }
+
+  @Benchmark
+  @BenchmarkMode(Mode.SingleShotTime)
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  @Warmup(iterations = 3, batchSize = 1)
+  @Measurement(iterations = 10, batchSize = 1)
+  public long coldSequential(Cold cold, Reader r) throws IOException {
+    long total = 0;
+    try (FileChannel ch = FileChannel.open(file)) {
+      for (long pos = 0; pos < SIZE; pos += MIB) {
         r.buffer.clear();
-        int n = channel.read(r.buffer, r.position);
-        r.position = (r.position + MIB) % SIZE;
-        return n;
+        total += ch.read(r.buffer, pos);
+      }
     }
+    return total;
+  }
 
-    @Benchmark
-    @BenchmarkMode(Mode.Throughput)
-    @OutputTimeUnit(TimeUnit.SECONDS)
-    public int warmRandom4k(Reader r) throws IOException {
-        r.buffer.clear().limit(4096);
-        return channel.read(r.buffer, (long) ThreadLocalRandom.current().nextInt(SIZE / 4096) * 4096);
+  /** A fresh mount per listing, so that no lookup or attribute is cached. */
+  @State(Scope.Benchmark)
+  public static class FreshMount {
+    @Setup(Level.Invocation)
+    public void remount(FuseReadBenchmark b) throws IOException {
+      if (b.mount != null) {
+        b.channel.close();
+        b.mount.close();
+        b.mount = b.mount();
+        b.channel = FileChannel.open(b.file);
+      }
     }
+  }
 
-    /** Drops the file's page cache so that every byte comes through the file system again. */
-    @State(Scope.Benchmark)
-    public static class Cold {
-        @Setup(Level.Invocation)
-        public void drop(FuseReadBenchmark b) {
-            if (b.target.equals("fuse")) {
-                b.mount.invalidateInode(BenchFileSystem.DATA, 0, -1);
-            }
+  @Benchmark
+  @BenchmarkMode(Mode.SingleShotTime)
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  @Warmup(iterations = 3, batchSize = 1)
+  @Measurement(iterations = 10, batchSize = 1)
+  public void coldListTree(FreshMount fresh, Blackhole bh) throws IOException {
+    Path root = target.equals("tmpfs") ? tmpfsTree : mountDir.resolve("tree");
+    try (Stream<Path> s = Files.walk(root)) {
+      s.forEach(p -> {
+        try {
+          bh.consume(Files.readAttributes(p, "unix:mode,uid,gid,size,lastModifiedTime,nlink",
+              LinkOption.NOFOLLOW_LINKS));
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
         }
+      });
     }
-
-    @Benchmark
-    @BenchmarkMode(Mode.SingleShotTime)
-    @OutputTimeUnit(TimeUnit.MILLISECONDS)
-    @Warmup(iterations = 3, batchSize = 1)
-    @Measurement(iterations = 10, batchSize = 1)
-    public long coldSequential(Cold cold, Reader r) throws IOException {
-        long total = 0;
-        try (FileChannel ch = FileChannel.open(file)) {
-            for (long pos = 0; pos < SIZE; pos += MIB) {
-                r.buffer.clear();
-                total += ch.read(r.buffer, pos);
-            }
-        }
-        return total;
-    }
-
-    /** A fresh mount per listing, so that no lookup or attribute is cached. */
-    @State(Scope.Benchmark)
-    public static class FreshMount {
-        @Setup(Level.Invocation)
-        public void remount(FuseReadBenchmark b) throws IOException {
-            if (b.mount != null) {
-                b.channel.close();
-                b.mount.close();
-                b.mount = b.mount();
-                b.channel = FileChannel.open(b.file);
-            }
-        }
-    }
-
-    @Benchmark
-    @BenchmarkMode(Mode.SingleShotTime)
-    @OutputTimeUnit(TimeUnit.MILLISECONDS)
-    @Warmup(iterations = 3, batchSize = 1)
-    @Measurement(iterations = 10, batchSize = 1)
-    public void coldListTree(FreshMount fresh, Blackhole bh) throws IOException {
-        Path root = target.equals("tmpfs") ? tmpfsTree : mountDir.resolve("tree");
-        try (Stream<Path> s = Files.walk(root)) {
-            s.forEach(p -> {
-                try {
-                    bh.consume(Files.readAttributes(p, "unix:mode,uid,gid,size,lastModifiedTime,nlink",
-                            LinkOption.NOFOLLOW_LINKS));
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
-        }
-    }
+  }
 
 }

@@ -14,7 +14,10 @@ import java.util.List;
  */
 final class IndexFlattener {
   private static final int IMPLICIT_DIR_MODE = 0755;
-  /** The attribute tables per inode (type, mode, uid, gid, size, mtime, nanos, nlink, parent, device pair, layer, data offset, children, link and xattr offsets). */
+  /**
+   * The attribute tables per inode (type, mode, uid, gid, size, mtime, nanos, nlink, parent,
+   * device pair, layer, data offset, children, link and xattr offsets).
+   */
   private static final int BYTES_PER_INODE = 1 + 4 + 4 + 4 + 8 + 8 + 4 + 4 + 4 + 8 + 4 + 8 + 8 + 8;
 
   private final IndexBudget budget;

@@ -2,7 +2,6 @@ package dev.lazypull.format.toc;
 
 import dev.lazypull.format.FormatException;
 import dev.lazypull.format.TarEntry;
-import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;

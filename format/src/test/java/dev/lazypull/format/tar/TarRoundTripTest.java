@@ -2,7 +2,6 @@ package dev.lazypull.format.tar;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lazypull.format.EntryType;
 import dev.lazypull.format.TarEntry;
 import dev.lazypull.testkit.images.TarWriter;
 import dev.lazypull.testkit.images.TestEntry;

@@ -35,184 +35,184 @@ import java.util.Map;
  * the same socket exits at once (an exclusive flock on {@code SOCKET.lock}).
  */
 public final class DescriptorHolder {
-    /** A client that connects and says nothing cannot hold the loop longer than this. */
-    static final int CLIENT_TIMEOUT_MILLIS = 2000;
+  /** A client that connects and says nothing cannot hold the loop longer than this. */
+  static final int CLIENT_TIMEOUT_MILLIS = 2000;
 
-    private final Map<String, Integer> kept = new LinkedHashMap<>();
-    private final UnixSocket listener;
-    private final int ownUid = LibC.geteuid();
+  private final Map<String, Integer> kept = new LinkedHashMap<>();
+  private final UnixSocket listener;
+  private final int ownUid = LibC.geteuid();
 
-    private DescriptorHolder(UnixSocket listener) {
-        this.listener = listener;
+  private DescriptorHolder(UnixSocket listener) {
+    this.listener = listener;
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 1) {
+      System.err.println("usage: DescriptorHolder SOCKET");
+      System.exit(2);
     }
-
-    public static void main(String[] args) throws Exception {
-        if (args.length != 1) {
-            System.err.println("usage: DescriptorHolder SOCKET");
-            System.exit(2);
-        }
-        Path socket = Path.of(args[0]).toAbsolutePath();
-        int lock = LibC.open(socket + ".lock", LibC.O_RDWR | LibC.O_CREAT | LibC.O_CLOEXEC, 0600);
-        if (lock < 0) {
-            log("cannot open " + socket + ".lock: " + LibC.strerror(-lock));
-            System.exit(1);
-        }
-        if (LibC.flock(lock, LibC.LOCK_EX | LibC.LOCK_NB) < 0) {
-            log("another holder serves " + socket + "; exiting");
-            return;
-        }
-        preload();
-        Files.deleteIfExists(socket);
-        UnixSocket listener = UnixSocket.open(UnixSocket.SOCK_SEQPACKET);
-        listener.bind(socket.toString());
-        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
-        listener.listen(16);
-        Files.writeString(Path.of(socket + ".pid"), ProcessHandle.current().pid() + "\n");
-        log("holding descriptors at " + socket);
-        System.out.println("ready");
-        System.out.flush();
-        new DescriptorHolder(listener).run();
+    Path socket = Path.of(args[0]).toAbsolutePath();
+    int lock = LibC.open(socket + ".lock", LibC.O_RDWR | LibC.O_CREAT | LibC.O_CLOEXEC, 0600);
+    if (lock < 0) {
+      log("cannot open " + socket + ".lock: " + LibC.strerror(-lock));
+      System.exit(1);
     }
-
-    /** Loads every class the loop can reach now, so nothing is read from the jar later. */
-    private static void preload() throws ClassNotFoundException {
-        for (Class<?> c : new Class<?>[] {UnixSocket.class, UnixSocket.Message.class, UnixSocket.Peer.class,
-                LibC.class, Reply.class, IOException.class, Instant.class, ArrayList.class}) {
-            Class.forName(c.getName(), true, DescriptorHolder.class.getClassLoader());
-        }
-        // Runs the code paths once: formatting, a poll, strerror.
-        log("starting, " + LibC.strerror(2) + " " + Instant.now());
-        LibC.fuseConnectionEnded(0);
+    if (LibC.flock(lock, LibC.LOCK_EX | LibC.LOCK_NB) < 0) {
+      log("another holder serves " + socket + "; exiting");
+      return;
     }
+    preload();
+    Files.deleteIfExists(socket);
+    UnixSocket listener = UnixSocket.open(UnixSocket.SOCK_SEQPACKET);
+    listener.bind(socket.toString());
+    Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+    listener.listen(16);
+    Files.writeString(Path.of(socket + ".pid"), ProcessHandle.current().pid() + "\n");
+    log("holding descriptors at " + socket);
+    System.out.println("ready");
+    System.out.flush();
+    new DescriptorHolder(listener).run();
+  }
 
-    private record Reply(String text, int fd) {
+  /** Loads every class the loop can reach now, so nothing is read from the jar later. */
+  private static void preload() throws ClassNotFoundException {
+    for (Class<?> c : new Class<?>[] {UnixSocket.class, UnixSocket.Message.class, UnixSocket.Peer.class,
+        LibC.class, Reply.class, IOException.class, Instant.class, ArrayList.class}) {
+      Class.forName(c.getName(), true, DescriptorHolder.class.getClassLoader());
     }
+    // Runs the code paths once: formatting, a poll, strerror.
+    log("starting, " + LibC.strerror(2) + " " + Instant.now());
+    LibC.fuseConnectionEnded(0);
+  }
 
-    private void run() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment pollfds = arena.allocate(8L * 1024, 4);
-            while (true) {
-                List<String> names = new ArrayList<>(kept.keySet());
-                int count = Math.min(names.size(), 1023) + 1;
-                pollfds.set(JAVA_INT, 0, listener.fd());
-                pollfds.set(JAVA_SHORT, 4, LibC.POLLIN);
-                pollfds.set(JAVA_SHORT, 6, (short) 0);
-                for (int i = 1; i < count; i++) {
-                    pollfds.set(JAVA_INT, 8L * i, kept.get(names.get(i - 1)));
-                    pollfds.set(JAVA_SHORT, 8L * i + 4, (short) 0); // errors only: never read a request
-                    pollfds.set(JAVA_SHORT, 8L * i + 6, (short) 0);
-                }
-                int r = LibC.poll(pollfds, count, -1);
-                if (r < 0) {
-                    if (r != -LibC.EINTR) {
-                        log("poll failed: " + LibC.strerror(-r));
-                        sleep();
-                    }
-                    continue;
-                }
-                for (int i = 1; i < count; i++) {
-                    short revents = pollfds.get(JAVA_SHORT, 8L * i + 6);
-                    if ((revents & (LibC.POLLERR | LibC.POLLHUP | LibC.POLLNVAL)) != 0) {
-                        String name = names.get(i - 1);
-                        close(name);
-                        log("closed " + name + ": its connection has ended");
-                    }
-                }
-                if ((pollfds.get(JAVA_SHORT, 6) & LibC.POLLIN) != 0) {
-                    serveOne();
-                }
-            }
-        }
-    }
+  private record Reply(String text, int fd) {
+  }
 
-    private void serveOne() {
-        UnixSocket client;
-        try {
-            client = listener.accept();
-        } catch (IOException e) {
-            log(e.getMessage());
-            return;
+  private void run() {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment pollfds = arena.allocate(8L * 1024, 4);
+      while (true) {
+        List<String> names = new ArrayList<>(kept.keySet());
+        int count = Math.min(names.size(), 1023) + 1;
+        pollfds.set(JAVA_INT, 0, listener.fd());
+        pollfds.set(JAVA_SHORT, 4, LibC.POLLIN);
+        pollfds.set(JAVA_SHORT, 6, (short) 0);
+        for (int i = 1; i < count; i++) {
+          pollfds.set(JAVA_INT, 8L * i, kept.get(names.get(i - 1)));
+          pollfds.set(JAVA_SHORT, 8L * i + 4, (short) 0); // errors only: never read a request
+          pollfds.set(JAVA_SHORT, 8L * i + 6, (short) 0);
         }
-        try (client) {
-            client.timeout(CLIENT_TIMEOUT_MILLIS);
-            UnixSocket.Peer peer = client.peer();
-            if (peer.uid() != 0 && peer.uid() != ownUid) {
-                client.send("ERR uid " + peer.uid() + " may not use this holder", -1);
-                return;
-            }
-            UnixSocket.Message m;
-            while ((m = client.receive()) != null) {
-                Reply reply = handle(m, client);
-                client.send(reply.text(), reply.fd());
-            }
-        } catch (IOException | RuntimeException e) {
-            log("client: " + e.getMessage()); // its connection ends, nothing else
+        int r = LibC.poll(pollfds, count, -1);
+        if (r < 0) {
+          if (r != -LibC.EINTR) {
+            log("poll failed: " + LibC.strerror(-r));
+            sleep();
+          }
+          continue;
         }
+        for (int i = 1; i < count; i++) {
+          short revents = pollfds.get(JAVA_SHORT, 8L * i + 6);
+          if ((revents & (LibC.POLLERR | LibC.POLLHUP | LibC.POLLNVAL)) != 0) {
+            String name = names.get(i - 1);
+            close(name);
+            log("closed " + name + ": its connection has ended");
+          }
+        }
+        if ((pollfds.get(JAVA_SHORT, 6) & LibC.POLLIN) != 0) {
+          serveOne();
+        }
+      }
     }
+  }
 
-    private Reply handle(UnixSocket.Message m, UnixSocket client) throws IOException {
-        String text = m.text();
-        int space = text.indexOf(' ');
-        String verb = space < 0 ? text : text.substring(0, space);
-        String name = space < 0 ? null : text.substring(space + 1);
-        if (!verb.equals("KEEP") && m.fd() >= 0) {
-            LibC.close(m.fd());
-            return new Reply("ERR a descriptor came with " + verb, -1);
-        }
-        try {
-            switch (verb) {
-                case "KEEP" -> {
-                    DescriptorStore.checkName(name);
-                    if (m.fd() < 0) {
-                        return new Reply("ERR KEEP without a descriptor", -1);
-                    }
-                    close(name);
-                    kept.put(name, m.fd());
-                    log("keeping " + name);
-                    return new Reply("OK", -1);
-                }
-                case "DROP" -> {
-                    DescriptorStore.checkName(name);
-                    boolean had = close(name);
-                    log("dropped " + name + (had ? "" : " (not kept)"));
-                    return new Reply("OK", -1);
-                }
-                case "LIST" -> {
-                    for (Map.Entry<String, Integer> e : kept.entrySet()) {
-                        client.send("FD " + e.getKey(), e.getValue());
-                    }
-                    return new Reply("END", -1);
-                }
-                default -> {
-                    return new Reply("ERR unknown request", -1);
-                }
-            }
-        } catch (IllegalArgumentException e) {
-            if (m.fd() >= 0) {
-                LibC.close(m.fd());
-            }
-            return new Reply("ERR " + e.getMessage(), -1);
-        }
+  private void serveOne() {
+    UnixSocket client;
+    try {
+      client = listener.accept();
+    } catch (IOException e) {
+      log(e.getMessage());
+      return;
     }
+    try (client) {
+      client.timeout(CLIENT_TIMEOUT_MILLIS);
+      UnixSocket.Peer peer = client.peer();
+      if (peer.uid() != 0 && peer.uid() != ownUid) {
+        client.send("ERR uid " + peer.uid() + " may not use this holder", -1);
+        return;
+      }
+      UnixSocket.Message m;
+      while ((m = client.receive()) != null) {
+        Reply reply = handle(m, client);
+        client.send(reply.text(), reply.fd());
+      }
+    } catch (IOException | RuntimeException e) {
+      log("client: " + e.getMessage()); // its connection ends, nothing else
+    }
+  }
 
-    private boolean close(String name) {
-        Integer fd = kept.remove(name);
-        if (fd == null) {
-            return false;
+  private Reply handle(UnixSocket.Message m, UnixSocket client) throws IOException {
+    String text = m.text();
+    int space = text.indexOf(' ');
+    String verb = space < 0 ? text : text.substring(0, space);
+    String name = space < 0 ? null : text.substring(space + 1);
+    if (!verb.equals("KEEP") && m.fd() >= 0) {
+      LibC.close(m.fd());
+      return new Reply("ERR a descriptor came with " + verb, -1);
+    }
+    try {
+      switch (verb) {
+        case "KEEP" -> {
+          DescriptorStore.checkName(name);
+          if (m.fd() < 0) {
+            return new Reply("ERR KEEP without a descriptor", -1);
+          }
+          close(name);
+          kept.put(name, m.fd());
+          log("keeping " + name);
+          return new Reply("OK", -1);
         }
-        LibC.close(fd);
-        return true;
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(100);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        case "DROP" -> {
+          DescriptorStore.checkName(name);
+          boolean had = close(name);
+          log("dropped " + name + (had ? "" : " (not kept)"));
+          return new Reply("OK", -1);
         }
+        case "LIST" -> {
+          for (Map.Entry<String, Integer> e : kept.entrySet()) {
+            client.send("FD " + e.getKey(), e.getValue());
+          }
+          return new Reply("END", -1);
+        }
+        default -> {
+          return new Reply("ERR unknown request", -1);
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      if (m.fd() >= 0) {
+        LibC.close(m.fd());
+      }
+      return new Reply("ERR " + e.getMessage(), -1);
     }
+  }
 
-    private static void log(String message) {
-        System.err.println(Instant.now() + " holder: " + message);
+  private boolean close(String name) {
+    Integer fd = kept.remove(name);
+    if (fd == null) {
+      return false;
     }
+    LibC.close(fd);
+    return true;
+  }
+
+  private static void sleep() {
+    try {
+      Thread.sleep(100);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void log(String message) {
+    System.err.println(Instant.now() + " holder: " + message);
+  }
 }

@@ -13,39 +13,39 @@ import java.util.Map;
  */
 public sealed interface DescriptorStore permits SystemdFdStore, HolderClient {
 
-    /** Names: printable ASCII, no ':' or spaces, 1..255 characters (systemd's FDNAME rules). */
-    static void checkName(String name) {
-        if (name == null || name.isEmpty() || name.length() > 255
-                || !name.chars().allMatch(c -> c > 32 && c < 127 && c != ':')) {
-            throw new IllegalArgumentException("descriptor name must be 1..255 printable ASCII characters without"
-                    + " ':' or spaces: '" + name + "'");
-        }
+  /** Names: printable ASCII, no ':' or spaces, 1..255 characters (systemd's FDNAME rules). */
+  static void checkName(String name) {
+    if (name == null || name.isEmpty() || name.length() > 255
+        || !name.chars().allMatch(c -> c > 32 && c < 127 && c != ':')) {
+      throw new IllegalArgumentException("descriptor name must be 1..255 printable ASCII characters without"
+          + " ':' or spaces: '" + name + "'");
     }
+  }
 
-    /**
-     * The store for this process: systemd's when {@code NOTIFY_SOCKET} is set, else the holder at
-     * {@code holderSocket} (started when none runs there).
-     */
-    static DescriptorStore forThisProcess(Path holderSocket) {
-        String notify = System.getenv(SystemdFdStore.NOTIFY_SOCKET);
-        if (notify != null && !notify.isEmpty()) {
-            return SystemdFdStore.fromEnvironment();
-        }
-        return new HolderClient(holderSocket);
+  /**
+   * The store for this process: systemd's when {@code NOTIFY_SOCKET} is set, else the holder at
+   * {@code holderSocket} (started when none runs there).
+   */
+  static DescriptorStore forThisProcess(Path holderSocket) {
+    String notify = System.getenv(SystemdFdStore.NOTIFY_SOCKET);
+    if (notify != null && !notify.isEmpty()) {
+      return SystemdFdStore.fromEnvironment();
     }
+    return new HolderClient(holderSocket);
+  }
 
-    /** Keeps a duplicate of {@code fd} under {@code name}, replacing what was kept under it. */
-    void keep(String name, int fd) throws IOException;
+  /** Keeps a duplicate of {@code fd} under {@code name}, replacing what was kept under it. */
+  void keep(String name, int fd) throws IOException;
 
-    /** Closes the store's copy kept under {@code name}, if any. */
-    void drop(String name) throws IOException;
+  /** Closes the store's copy kept under {@code name}, if any. */
+  void drop(String name) throws IOException;
 
-    /**
-     * The descriptors kept for this process (by its predecessors), by name; each is a new
-     * descriptor the caller owns and must close. The store still keeps its own copies.
-     */
-    Map<String, Integer> retrieve() throws IOException;
+  /**
+   * The descriptors kept for this process (by its predecessors), by name; each is a new
+   * descriptor the caller owns and must close. The store still keeps its own copies.
+   */
+  Map<String, Integer> retrieve() throws IOException;
 
-    /** A short description for logs: which owner keeps the descriptors. */
-    String describe();
+  /** A short description for logs: which owner keeps the descriptors. */
+  String describe();
 }

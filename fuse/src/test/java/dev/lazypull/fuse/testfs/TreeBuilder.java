@@ -9,23 +9,23 @@ import dev.lazypull.fuse.FileType;
  * @param <N> the builder's handle of a node
  */
 public interface TreeBuilder<N> {
-    N root();
+  N root();
 
-    N dir(N parent, String name, int perm, int uid, int gid, long mtimeSeconds, int mtimeNanos);
+  N dir(N parent, String name, int perm, int uid, int gid, long mtimeSeconds, int mtimeNanos);
 
-    N file(N parent, String name, int perm, int uid, int gid, long mtimeSeconds, int mtimeNanos, Content content);
+  N file(N parent, String name, int perm, int uid, int gid, long mtimeSeconds, int mtimeNanos, Content content);
 
-    /** Another name for the existing file {@code target}. */
-    void hardlink(N parent, String name, N target);
+  /** Another name for the existing file {@code target}. */
+  void hardlink(N parent, String name, N target);
 
-    N symlink(N parent, String name, String target, int uid, int gid, long mtimeSeconds, int mtimeNanos);
+  N symlink(N parent, String name, String target, int uid, int gid, long mtimeSeconds, int mtimeNanos);
 
-    /** A device node or fifo. */
-    N special(N parent, String name, FileType type, int perm, int rdev, long mtimeSeconds, int mtimeNanos);
+  /** A device node or fifo. */
+  N special(N parent, String name, FileType type, int perm, int rdev, long mtimeSeconds, int mtimeNanos);
 
-    /** A user extended attribute ({@code name} without the "user." prefix). */
-    void xattr(N node, String name, byte[] value);
+  /** A user extended attribute ({@code name} without the "user." prefix). */
+  void xattr(N node, String name, byte[] value);
 
-    /** Called once the tree is complete (directory times are final only then on a real file system). */
-    void finish() throws Exception;
+  /** Called once the tree is complete (directory times are final only then on a real file system). */
+  void finish() throws Exception;
 }

@@ -17,7 +17,6 @@ import dev.lazypull.testkit.images.Unpacker;
 import dev.lazypull.testkit.registry.RegistryServer;
 import dev.lazypull.testkit.tree.TreeSnapshot;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

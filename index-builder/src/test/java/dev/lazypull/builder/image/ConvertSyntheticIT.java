@@ -3,7 +3,6 @@ package dev.lazypull.builder.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.lazypull.builder.ConversionException;
 import dev.lazypull.builder.progress.Progress;
 import dev.lazypull.format.LazyAnnotations;
 import dev.lazypull.format.encode.EncoderOptions;

@@ -336,7 +336,8 @@ public final class OciLayoutStore implements ImageStore {
   }
 
   private RegistryException unknown(String reference) {
-    return new RegistryException(ErrorCode.MANIFEST_UNKNOWN, name() + (reference == null ? "" : ":" + reference), "no manifest named '" + reference + "' in the layout");
+    return new RegistryException(ErrorCode.MANIFEST_UNKNOWN, name() + (reference == null ? "" : ":" + reference),
+        "no manifest named '" + reference + "' in the layout");
   }
 
   private RegistryException blobUnknown(Digest digest) {

@@ -71,7 +71,8 @@ public final class RemoteStore implements ImageStore {
   public ManifestBytes getManifest(String reference) throws IOException {
     checkReference(reference);
     String where = name() + refSuffix(reference);
-    return hosts.execute(byName(reference), where, Deadline.NONE, e -> read(e, HttpMethod.GET, "/manifests/" + reference, where, Map.entry("Accept", ACCEPT_MANIFESTS)), r -> {
+    HostChain.CallFor get = e -> read(e, HttpMethod.GET, "/manifests/" + reference, where, Map.entry("Accept", ACCEPT_MANIFESTS));
+    return hosts.execute(byName(reference), where, Deadline.NONE, get, r -> {
       if (r.status() != 200) {
         throw RegistryEndpoint.error(r, where, ErrorCode.MANIFEST_UNKNOWN);
       }
@@ -97,8 +98,8 @@ public final class RemoteStore implements ImageStore {
   public Optional<Digest> resolve(String reference) throws IOException {
     checkReference(reference);
     String where = name() + refSuffix(reference);
-    Optional<Optional<Digest>> head = hosts.execute(byName(reference), where, Deadline.NONE,
-        e -> read(e, HttpMethod.HEAD, "/manifests/" + reference, where, Map.entry("Accept", ACCEPT_MANIFESTS)), r -> {
+    HostChain.CallFor headCall = e -> read(e, HttpMethod.HEAD, "/manifests/" + reference, where, Map.entry("Accept", ACCEPT_MANIFESTS));
+    Optional<Optional<Digest>> head = hosts.execute(byName(reference), where, Deadline.NONE, headCall, r -> {
       if (r.status() == 404) {
         return Optional.of(Optional.<Digest>empty());
       }
@@ -124,7 +125,8 @@ public final class RemoteStore implements ImageStore {
   HttpResult openBlobAt(Digest digest, long offset) throws IOException {
     String where = name() + "@" + digest;
     List<Map.Entry<String, String>> headers = offset > 0 ? List.of(Map.entry("Range", "bytes=" + offset + "-")) : List.of();
-    return hosts.execute(HostCapability.PULL, where, Deadline.NONE, e -> new Call(HttpMethod.GET, blobUri(e, digest), headers, RequestBody.EMPTY, pull, true, true, where), r -> {
+    HostChain.CallFor get = e -> new Call(HttpMethod.GET, blobUri(e, digest), headers, RequestBody.EMPTY, pull, true, true, where);
+    return hosts.execute(HostCapability.PULL, where, Deadline.NONE, get, r -> {
       boolean ok = offset == 0 ? r.status() == 200 : r.status() == 206 && rangeStart(r) == offset;
       if (!ok) {
         if (offset > 0 && r.status() == 200) {
@@ -153,7 +155,8 @@ public final class RemoteStore implements ImageStore {
     long last = offset + length - 1;
     String where = name() + "@" + digest + " bytes " + offset + "-" + last;
     List<Map.Entry<String, String>> range = List.of(Map.entry("Range", "bytes=" + offset + "-" + last));
-    return hosts.execute(HostCapability.PULL, where, deadline, e -> new Call(HttpMethod.GET, blobUri(e, digest), range, RequestBody.EMPTY, pull, true, true, where), r -> {
+    HostChain.CallFor get = e -> new Call(HttpMethod.GET, blobUri(e, digest), range, RequestBody.EMPTY, pull, true, true, where);
+    return hosts.execute(HostCapability.PULL, where, deadline, get, r -> {
       if (r.status() == 206) {
         Matcher m = CONTENT_RANGE.matcher(String.valueOf(r.header("Content-Range")));
         if (!m.matches() || Long.parseLong(m.group(1)) != offset || Long.parseLong(m.group(2)) != last) {

@@ -38,7 +38,8 @@ class RegistryErrorsTest {
 
   @Test
   void unknownRegistryCodesFallBackToTheStatus() {
-    RegistryException e = RegistryErrors.of(403, "{\"errors\":[{\"code\":\"QUOTA_EXCEEDED\",\"message\":\"quota\"}]}".getBytes(StandardCharsets.UTF_8), "r", ErrorCode.BLOB_UNKNOWN);
+    RegistryException e = RegistryErrors.of(403,
+        "{\"errors\":[{\"code\":\"QUOTA_EXCEEDED\",\"message\":\"quota\"}]}".getBytes(StandardCharsets.UTF_8), "r", ErrorCode.BLOB_UNKNOWN);
     assertThat(e.code()).isEqualTo(ErrorCode.DENIED);
     assertThat(e.detail()).isEqualTo("quota");
   }

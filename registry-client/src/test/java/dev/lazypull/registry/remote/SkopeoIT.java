@@ -59,7 +59,8 @@ class SkopeoIT {
     }
     // OCI as written, and converted to Docker schema 2 by skopeo.
     skopeo("copy", "--dest-tls-verify=false", "oci:" + layoutDir + ":v1", "docker://" + registry.reference("skopeo/pushed-by-skopeo:oci"));
-    skopeo("copy", "--dest-tls-verify=false", "--format", "v2s2", "oci:" + layoutDir + ":v1", "docker://" + registry.reference("skopeo/pushed-by-skopeo:docker"));
+    skopeo("copy", "--dest-tls-verify=false", "--format", "v2s2", "oci:" + layoutDir + ":v1",
+        "docker://" + registry.reference("skopeo/pushed-by-skopeo:docker"));
     try (ImageStore store = ImageStores.open(registry.reference("skopeo/pushed-by-skopeo"), OPTIONS)) {
       assertThat(store.listTags()).containsExactlyInAnyOrder("oci", "docker");
       ManifestBytes oci = store.getManifest("oci");

@@ -12,7 +12,8 @@ class RangePlannerTest {
   private static final Digest B = Digest.sha256(new byte[] {2});
 
   private static ChunkLocation chunk(Digest layer, long offset, int length) {
-    return new ChunkLocation(layer, offset, length, offset * 3, length * 3, Digest.sha256(new byte[] {(byte) offset, (byte) (offset >> 8), (byte) (offset >> 16)}));
+    return new ChunkLocation(layer, offset, length, offset * 3, length * 3, Digest.sha256(new byte[] {(byte) offset, (byte) (offset >> 8),
+        (byte) (offset >> 16)}));
   }
 
   private static List<String> plan(int maxRange, int maxGap, ChunkLocation... chunks) {

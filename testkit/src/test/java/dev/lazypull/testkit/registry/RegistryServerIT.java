@@ -75,13 +75,15 @@ class RegistryServerIT {
 
       URI tokenUri = URI.create(tokens.realm() + "?service=" + tokens.service() + "&scope=repository:some/repo:pull");
       assertThat(status(tokenUri, null)).isEqualTo(401);
-      HttpResponse<String> token = http.send(HttpRequest.newBuilder(tokenUri).header("Authorization", "Basic " + b64("bob:pw")).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> token = http.send(HttpRequest.newBuilder(tokenUri).header("Authorization", "Basic " + b64("bob:pw")).build(),
+          HttpResponse.BodyHandlers.ofString());
       String jwt = new ObjectMapper().readTree(token.body()).get("token").asText();
       // The repository does not exist, so the registry answers 404 NAME_UNKNOWN once the token is accepted.
       assertThat(status(tags, "Bearer " + jwt)).isEqualTo(404);
 
       tokens.issueExpiredTokens(1);
-      HttpResponse<String> expired = http.send(HttpRequest.newBuilder(tokenUri).header("Authorization", "Basic " + b64("bob:pw")).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> expired = http.send(HttpRequest.newBuilder(tokenUri).header("Authorization", "Basic " + b64("bob:pw")).build(),
+          HttpResponse.BodyHandlers.ofString());
       String stale = new ObjectMapper().readTree(expired.body()).get("token").asText();
       assertThat(status(tags, "Bearer " + stale)).isEqualTo(401);
     }
