@@ -23,6 +23,7 @@ final class Trial implements AutoCloseable {
   private long startNanos;
   private double seconds;
   private long linkBytes;
+  private boolean closed;
 
   private Trial(String benchmark, String method, Testbed testbed, PullMethod pull, Path nodeDir, Path results) {
     this.benchmark = benchmark;
@@ -38,7 +39,17 @@ final class Trial implements AutoCloseable {
     Testbed testbed = Testbed.start(link, images);
     try {
       Path nodeDir = Files.createTempDirectory("lazypull-bench-node-");
-      return new Trial(benchmark, method, testbed, PullMethod.of(method, testbed, nodeDir), nodeDir, results);
+      Trial trial = new Trial(benchmark, method, testbed, PullMethod.of(method, testbed, nodeDir), nodeDir, results);
+      // A JVM that ends without the trial's tear-down (JMH's -foe exits on a failed run) must not
+      // leave its containerd and agent running to load every later trial.
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          trial.close();
+        } catch (Exception e) {
+          System.err.println("closing the trial at exit: " + e);
+        }
+      }, "pulltime-trial-exit"));
+      return trial;
     } catch (IOException | InterruptedException | RuntimeException e) {
       testbed.close();
       throw e;
@@ -95,7 +106,11 @@ final class Trial implements AutoCloseable {
   }
 
   @Override
-  public void close() throws IOException, InterruptedException {
+  public synchronized void close() throws IOException, InterruptedException {
+    if (closed) {
+      return;
+    }
+    closed = true;
     try (Testbed t = testbed) {
       pull.close();
     } finally {
