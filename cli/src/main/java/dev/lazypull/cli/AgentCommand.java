@@ -42,6 +42,10 @@ public final class AgentCommand implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}; give the JVM that much heap beyond the memory cache)")
   long indexMemory;
 
+  @Option(names = "--no-background-fetch",
+      description = "no mount of this agent (containerd's included) fetches the rest of its image in the background")
+  boolean noBackgroundFetch;
+
   @Option(names = "--containerd-config", description = "print the containerd config.toml snippet for these paths and exit")
   boolean containerdConfig;
 
@@ -59,7 +63,7 @@ public final class AgentCommand implements Callable<Integer> {
     Agent running;
     try {
       running = Agent.start(new AgentConfig(paths, agent.cacheSize, agent.memorySize, metricsAddress(), exitWhenIdle,
-          registry.options(), indexMemory));
+          registry.options(), indexMemory, !noBackgroundFetch));
     } catch (Agent.AlreadyRunningException e) {
       spec.commandLine().getErr().println("lazypull agent: " + e.getMessage());
       return BackgroundAgent.ALREADY_RUNNING;

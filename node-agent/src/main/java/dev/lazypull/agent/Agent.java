@@ -13,6 +13,7 @@ import dev.lazypull.agent.systemd.SystemdNotifier;
 import dev.lazypull.format.IndexBudget;
 import dev.lazypull.snapshotter.cache.ChunkCache;
 import dev.lazypull.snapshotter.mount.MountSettings;
+import dev.lazypull.snapshotter.prefetch.PrefetchSettings;
 import dev.lazypull.snapshotter.stats.ReadStats;
 import io.micrometer.core.instrument.FunctionCounter;
 import java.io.IOException;
@@ -90,7 +91,8 @@ public final class Agent implements AutoCloseable {
     opened.add(registries);
     // One index bound for all the agent's images, which its heap is sized for (see BackgroundAgent).
     MountSettings settings = MountSettings.defaults(null).withIndexBytes(config.indexBytes())
-        .withNodeIndexBudget(IndexBudget.of(config.indexBytes()));
+        .withNodeIndexBudget(IndexBudget.of(config.indexBytes()))
+        .withPrefetch(PrefetchSettings.defaults().withBackground(config.backgroundFetch()));
     opened.add(metrics.bind(cacheStats, AgentMetrics.NODE));
     mounts = new MountRegistry(cache, registries, settings, this::mountsChanged, metrics::bind);
     opened.add(mounts);

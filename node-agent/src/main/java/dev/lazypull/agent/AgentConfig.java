@@ -12,9 +12,12 @@ import java.net.InetSocketAddress;
  * how every mount reaches its registry (a mount request may add plain-HTTP hosts). {@code indexBytes}
  * bounds the memory all the agent's image indexes may take together (and so each one): an image
  * that would pass it is refused (docs/decisions/0010-hostile-images.md); size the heap for it.
+ * {@code backgroundFetch} lets mounts fetch the rest of their image in the background once the
+ * recorded start-up list is done (docs/decisions/0009-recorded-prefetch.md); off, no mount does,
+ * whatever it asks, and containerd's chains neither.
  */
 public record AgentConfig(AgentPaths paths, long cacheBytes, long memoryBytes, InetSocketAddress metrics,
-    boolean exitWhenIdle, RegistryOptions registry, long indexBytes) {
+    boolean exitWhenIdle, RegistryOptions registry, long indexBytes, boolean backgroundFetch) {
 
   public static final long DEFAULT_CACHE_BYTES = 10L << 30;
   public static final long DEFAULT_MEMORY_BYTES = 256L << 20;
@@ -31,7 +34,13 @@ public record AgentConfig(AgentPaths paths, long cacheBytes, long memoryBytes, I
     }
   }
 
-  /** With the default index bound ({@link IndexBudget#DEFAULT_MAX_BYTES}). */
+  /** With background fetch on. */
+  public AgentConfig(AgentPaths paths, long cacheBytes, long memoryBytes, InetSocketAddress metrics, boolean exitWhenIdle,
+      RegistryOptions registry, long indexBytes) {
+    this(paths, cacheBytes, memoryBytes, metrics, exitWhenIdle, registry, indexBytes, true);
+  }
+
+  /** With the default index bound ({@link IndexBudget#DEFAULT_MAX_BYTES}) and background fetch on. */
   public AgentConfig(AgentPaths paths, long cacheBytes, long memoryBytes, InetSocketAddress metrics, boolean exitWhenIdle,
       RegistryOptions registry) {
     this(paths, cacheBytes, memoryBytes, metrics, exitWhenIdle, registry, IndexBudget.DEFAULT_MAX_BYTES);

@@ -10,6 +10,7 @@ import dev.lazypull.agent.control.ControlRequest;
 import dev.lazypull.builder.image.ConvertOptions;
 import dev.lazypull.builder.image.ImageConverter;
 import dev.lazypull.builder.progress.Progress;
+import dev.lazypull.format.IndexBudget;
 import dev.lazypull.registry.ImageStore;
 import dev.lazypull.registry.ImageStores;
 import dev.lazypull.registry.RegistryOptions;
@@ -138,6 +139,42 @@ class AgentIT {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> Agent.start(again))
         .isInstanceOf(Agent.AlreadyRunningException.class)
         .hasMessageContaining("already serves " + paths.runDir());
+  }
+
+  @Test
+  void backgroundFetchBringsTheWholeImageUnlessTheAgentTurnsItOff() throws Exception {
+    Path on = Files.createDirectories(work.resolve("mnt-background-on"));
+    Path off = Files.createDirectories(work.resolve("mnt-background-off"));
+    // Two agents of their own, so that each starts from an empty cache.
+    AgentPaths eagerPaths = new AgentPaths(work.resolve("root-eager"), work.resolve("run-eager"));
+    AgentPaths quietPaths = new AgentPaths(work.resolve("root-quiet"), work.resolve("run-quiet"));
+    try (Agent eager = Agent.start(new AgentConfig(eagerPaths, 1L << 30, 64L << 20, null, false, RegistryOptions.defaults()));
+        Agent quiet = Agent.start(new AgentConfig(quietPaths, 1L << 30, 64L << 20, null, false, RegistryOptions.defaults(),
+            IndexBudget.DEFAULT_MAX_BYTES, false))) {
+      assertThat(ControlClient.send(eagerPaths.controlSocket(), new ControlRequest.Mount(minbase, on, List.of(), null, true, true)))
+          .isInstanceOf(ControlReply.Ok.class);
+      ControlReply mounted = ControlClient.send(quietPaths.controlSocket(), new ControlRequest.Mount(minbase, off, List.of(), null, true, true));
+      assertThat(mounted).isInstanceOf(ControlReply.Ok.class);
+      try {
+        // The default agent fetches the rest of the image without a single read.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+        JsonNode stats;
+        do {
+          Thread.sleep(200);
+          stats = ((ControlReply.Ok) ControlClient.send(eagerPaths.controlSocket(), new ControlRequest.Stats(on))).result();
+        } while (stats.get("localBytes").asLong() < stats.get("imageBytes").asLong() && System.nanoTime() < deadline);
+        assertThat(stats.get("localBytes").asLong()).isEqualTo(stats.get("imageBytes").asLong()).isPositive();
+        assertThat(stats.get("backgroundBytes").asLong()).isPositive();
+        // The agent started with background fetch off ignores the mount's wish for it.
+        ControlReply quietStats = ControlClient.send(quietPaths.controlSocket(), new ControlRequest.Stats(off));
+        JsonNode q = ((ControlReply.Ok) quietStats).result();
+        assertThat(q.get("backgroundBytes").asLong()).isZero();
+        assertThat(q.get("bytesFetched").asLong()).as("nothing fetched without a read").isZero();
+      } finally {
+        ControlClient.send(eagerPaths.controlSocket(), new ControlRequest.Umount(on));
+        ControlClient.send(quietPaths.controlSocket(), new ControlRequest.Umount(off));
+      }
+    }
   }
 
   @Test

@@ -74,14 +74,15 @@ public final class MountRegistry implements AutoCloseable {
 
   /**
    * Mounts {@code image} at {@code mountPoint} (an existing empty directory) and returns once the
-   * kernel serves it, prefetching as {@code prefetch} says. Fails with a message saying what is
-   * wrong, leaving nothing mounted.
+   * kernel serves it, prefetching as {@code prefetch} says (background fetch only where the
+   * agent's settings allow it too). Fails with a message saying what is wrong, leaving nothing
+   * mounted.
    */
   public MountInfo mount(String image, Path mountPoint, List<String> insecureRegistries, Duration fetchTimeout,
       PrefetchSettings prefetch) throws IOException {
     ImageRef ref = ImageRef.parse(image);
     MountSettings s = (fetchTimeout == null ? settings : settings.withFetch(settings.fetch().withTimeout(fetchTimeout)))
-        .withPrefetch(prefetch);
+        .withPrefetch(prefetch.withBackground(prefetch.background() && settings.prefetch().background()));
     return open(image, ref, mountPoint, insecureRegistries,
         (store, dir, stats) -> ImageMount.open(store, ref.reference(), dir, s, cache, stats)).info();
   }
