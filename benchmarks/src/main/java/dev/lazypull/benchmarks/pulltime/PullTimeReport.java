@@ -64,13 +64,16 @@ public final class PullTimeReport {
     Map<String, List<RunRecord>> byCase = runs.stream().collect(Collectors.groupingBy(RunRecord::caseKey, LinkedHashMap::new, Collectors.toList()));
     return byCase.values().stream()
         .map(Summary::of)
-        .sorted(Comparator.comparing(Summary::benchmark).thenComparing(Summary::imageBytes).thenComparing(Summary::workload).thenComparing(Summary::cache).thenComparing(s -> METHOD_ORDER.indexOf(s.method())))
+        .sorted(Comparator.comparing(Summary::benchmark).thenComparing(Summary::imageBytes)
+            .thenComparing(Summary::workload).thenComparing(Summary::cache)
+            .thenComparing(s -> METHOD_ORDER.indexOf(s.method())))
         .toList();
   }
 
   static String markdown(List<Summary> summaries, List<RunRecord> runs, String settings) {
     StringBuilder b = new StringBuilder();
-    b.append("| image (compressed) | workload | cache | method | time to first run: median (min–max) | vs baseline | pull / mount | fetched over the link | range requests | served to reads |\n");
+    b.append("| image (compressed) | workload | cache | method | time to first run: median (min–max) | vs baseline"
+        + " | pull / mount | fetched over the link | range requests | served to reads |\n");
     b.append("|---|---|---|---|---|---|---|---|---|---|\n");
     Map<String, Summary> baselines = baselines(summaries);
     for (Summary s : summaries) {

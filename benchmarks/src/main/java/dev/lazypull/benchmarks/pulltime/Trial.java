@@ -100,7 +100,8 @@ final class Trial implements AutoCloseable {
         workload.name().toLowerCase(java.util.Locale.ROOT), runs, seconds, cost.mountSeconds(), cost.bytesFetched(),
         cost.rangeRequests(), cost.bytesRead(), linkBytes, imageBytes, load1,
         testbed.measuredLink().megabitsPerSecond(), testbed.measuredLink().rtt().toNanos() / 1e6));
-    System.out.printf(java.util.Locale.ROOT, "%n  %s %s %s %s: %.2f s (pull/mount %.2f s), fetched %d bytes in %d range requests, %d bytes over the link, load %.2f%n",
+    System.out.printf(java.util.Locale.ROOT,
+        "%n  %s %s %s %s: %.2f s (pull/mount %.2f s), fetched %d bytes in %d range requests, %d bytes over the link, load %.2f%n",
         method, image.name(), cache, workload.display(), seconds, cost.mountSeconds(), cost.bytesFetched(), cost.rangeRequests(), linkBytes, load1);
     runs++;
   }

@@ -13,14 +13,16 @@ class PullTimeReportTest {
   @TempDir Path dir;
 
   private static RunRecord run(String method, String cache, int i, double seconds, long fetched) {
-    return new RunRecord("PullTimeBenchmark", "python", method, cache, "numpy", i, seconds, 0.2, fetched, method.equals("lazy") ? 12 : 0, 9_000_000, fetched + 4096, 120L << 20, 1.5, 940, 10.4);
+    return new RunRecord("PullTimeBenchmark", "python", method, cache, "numpy", i, seconds, 0.2, fetched,
+        method.equals("lazy") ? 12 : 0, 9_000_000, fetched + 4096, 120L << 20, 1.5, 940, 10.4);
   }
 
   @Test
   void summarisesMedianMinMaxAndPairsTheMethods() throws Exception {
     for (RunRecord r : List.of(
         run("full", "cold", 0, 9.0, 120L << 20), run("full", "cold", 1, 7.0, 120L << 20), run("full", "cold", 2, 8.0, 120L << 20),
-        run("lazy", "cold", 0, 2.0, 10L << 20), run("lazy", "cold", 1, 4.0, 10L << 20), run("lazy", "cold", 2, 1.0, 10L << 20), run("lazy", "cold", 3, 3.0, 10L << 20))) {
+        run("lazy", "cold", 0, 2.0, 10L << 20), run("lazy", "cold", 1, 4.0, 10L << 20),
+        run("lazy", "cold", 2, 1.0, 10L << 20), run("lazy", "cold", 3, 3.0, 10L << 20))) {
       RunLog.append(dir, r);
     }
     List<RunRecord> runs = RunLog.read(dir);
@@ -38,7 +40,8 @@ class PullTimeReportTest {
     PullTimeReport.main(new String[] {dir.toString(), "1 Gbit/s, 10 ms RTT"});
     String md = Files.readString(dir.resolve("pulltime.md"));
     assertThat(md).contains("| python (120.0 MiB) | `python3 -c \"import numpy\"` | cold | harness full pull | 8.00 s (7.00–9.00) | – |");
-    assertThat(md).contains("| python (120.0 MiB) | `python3 -c \"import numpy\"` | cold | lazypull mount | 2.50 s (1.00–4.00) | 3.20× | 0.20 s | 10.0 MiB (8.3%) | 12 | 8.6 MiB |");
+    assertThat(md).contains("| python (120.0 MiB) | `python3 -c \"import numpy\"` | cold | lazypull mount"
+        + " | 2.50 s (1.00–4.00) | 3.20× | 0.20 s | 10.0 MiB (8.3%) | 12 | 8.6 MiB |");
     assertThat(md).contains("Baseline (the \"vs baseline\" column: its median time over the row's): harness full pull");
     assertThat(md).contains("10.0 MiB (8.3%)").contains("940 Mbit/s").contains("1 Gbit/s, 10 ms RTT");
     assertThat(Files.readString(dir.resolve("pulltime.json"))).contains("\"medianSeconds\" : 2.5");

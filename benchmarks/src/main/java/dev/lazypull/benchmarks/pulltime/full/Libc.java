@@ -25,7 +25,8 @@ final class Libc {
   private static final MethodHandle SETXATTR =
       LINKER.downcallHandle(
           LINKER.defaultLookup().findOrThrow("setxattr"),
-          FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT),
+          FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+              ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT),
           ERRNO);
   private static final long ERRNO_OFFSET =
       Linker.Option.captureStateLayout().byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
