@@ -1,6 +1,6 @@
 import dev.lazypull.oci.Digest;
-import dev.lazypull.snapshotter.cache.ChunkCache;
-import dev.lazypull.snapshotter.stats.ReadStats;
+import dev.lazypull.lazyfs.cache.ChunkCache;
+import dev.lazypull.lazyfs.stats.ReadStats;
 import java.nio.file.*;
 import java.util.HexFormat;
 import java.util.Random;

@@ -6,7 +6,7 @@ import dev.lazypull.cli.agent.AgentClient;
 import dev.lazypull.cli.agent.BackgroundAgent;
 import dev.lazypull.cli.mount.Durations;
 import dev.lazypull.registry.ImageRef;
-import dev.lazypull.snapshotter.mount.MountPoints;
+import dev.lazypull.lazyfs.mount.MountPoints;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,10 +2,10 @@ package dev.lazypull.recorder;
 
 import dev.lazypull.format.toc.PrefetchList;
 import dev.lazypull.registry.ImageStore;
-import dev.lazypull.snapshotter.mount.ImageMount;
-import dev.lazypull.snapshotter.mount.MountSettings;
-import dev.lazypull.snapshotter.prefetch.AccessRecorder;
-import dev.lazypull.snapshotter.prefetch.PrefetchSettings;
+import dev.lazypull.lazyfs.mount.ImageMount;
+import dev.lazypull.lazyfs.mount.MountSettings;
+import dev.lazypull.lazyfs.prefetch.AccessRecorder;
+import dev.lazypull.lazyfs.prefetch.PrefetchSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

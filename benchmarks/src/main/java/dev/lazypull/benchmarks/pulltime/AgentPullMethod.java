@@ -4,9 +4,9 @@ import dev.lazypull.registry.ImageRef;
 import dev.lazypull.registry.ImageStore;
 import dev.lazypull.registry.ImageStores;
 import dev.lazypull.registry.RegistryOptions;
-import dev.lazypull.snapshotter.mount.ImageMount;
-import dev.lazypull.snapshotter.mount.MountSettings;
-import dev.lazypull.snapshotter.stats.StatsSnapshot;
+import dev.lazypull.lazyfs.mount.ImageMount;
+import dev.lazypull.lazyfs.mount.MountSettings;
+import dev.lazypull.lazyfs.stats.StatsSnapshot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +42,7 @@ final class AgentPullMethod implements RootfsPullMethod {
     store = ImageStores.open(ref, RegistryOptions.defaults());
     // The figures before the background fetch existed measured start-up alone; keep them comparable.
     mount = ImageMount.open(store, ref.reference(), dir, MountSettings.defaults(node.cacheDir())
-        .withPrefetch(dev.lazypull.snapshotter.prefetch.PrefetchSettings.defaults().withBackground(false)));
+        .withPrefetch(dev.lazypull.lazyfs.prefetch.PrefetchSettings.defaults().withBackground(false)));
     mountSeconds = (System.nanoTime() - t0) / 1e9;
     return dir;
   }

@@ -17,7 +17,7 @@ import java.util.Map;
 /**
  * A tar stream for tests: ustar headers, PAX records for long names, nanoseconds and xattrs (so
  * GNU tar reads it back), and the parts an encoder is fed. Test-only; the real tar reader lives in
- * index-builder.
+ * builder.
  */
 public final class TestTar {
   private final List<TarPart> parts = new ArrayList<>();

@@ -1,7 +1,7 @@
 package dev.lazypull.agent.metrics;
 
-import dev.lazypull.snapshotter.stats.ReadStats;
-import dev.lazypull.snapshotter.stats.StatsSnapshot;
+import dev.lazypull.lazyfs.stats.ReadStats;
+import dev.lazypull.lazyfs.stats.StatsSnapshot;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;

@@ -1,0 +1,125 @@
+package dev.lazypull.benchmarks.lazyfs;
+
+import dev.lazypull.benchmarks.link.LinkEmulator;
+import dev.lazypull.benchmarks.link.LinkProfile;
+import dev.lazypull.registry.ImageStore;
+import dev.lazypull.registry.ImageStores;
+import dev.lazypull.registry.RegistryOptions;
+import dev.lazypull.lazyfs.fetch.FetchOptions;
+import dev.lazypull.lazyfs.mount.ImageMount;
+import dev.lazypull.lazyfs.stats.StatsSnapshot;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Cold {@code python3 -c "import numpy"} from a lazy mount of the Debian python3 + numpy image,
+ * converted without and with {@code --record "python3 -c 'import numpy'"}, and warm, side by
+ * side in one run, behind the user-space link emulator (1 Gbit/s, {@code rtt}). Each operation mounts with an
+ * empty chunk cache (fetcher defaults, 1 MiB readahead; no background fetch) and runs the program
+ * chrooted; the time covers mount to exit. Counters per operation: compressed bytes fetched, range
+ * requests, bytes the kernel read through the mount, chunks reads had to fetch themselves
+ * (demand misses), and prefetched bytes no read used (waste). Run: {@code java -jar
+ * benchmarks/target/benchmarks.jar RecordedStartBenchmark}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 1)
+@Measurement(iterations = 5)
+@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
+public class RecordedStartBenchmark {
+  /**
+   * {@code plain}: the image converted without a list, cold cache; {@code recorded}: with the list,
+   * cold cache; {@code warm}: with the list, every chunk already in the disk cache (the floor: the
+   * program's own time through the mount, nothing fetched).
+   */
+  @Param({"plain", "recorded", "warm"})
+  public String image;
+
+  @Param({"10ms"})
+  public String rtt;
+
+  private MountedImage images;
+  private Path warmCache;
+  private LinkEmulator link;
+  private ImageStore store;
+  private ImageMount mount;
+  private int run;
+
+  @State(Scope.Thread)
+  @AuxCounters(AuxCounters.Type.EVENTS)
+  public static class Traffic {
+    public long bytesFetched;
+    public long rangeRequests;
+    public long bytesReadThroughMount;
+    public long demandMisses;
+    public long prefetchWasteBytes;
+  }
+
+  @Setup(Level.Trial)
+  public void setUp() throws IOException {
+    images = MountedImage.startRecorded();
+    link = LinkEmulator.start(new InetSocketAddress("127.0.0.1", images.registry.port()), LinkProfile.parse("1g", rtt));
+    store = ImageStores.open(link.hostPort() + "/bench/debian:" + MountedImage.TAG, RegistryOptions.defaults());
+    if (image.equals("warm")) {
+      warmCache = images.work.resolve("warm-cache");
+      try (ImageMount m = images.mount(store, MountedImage.RECORDED_TAG, "mnt-fill", warmCache,
+          FetchOptions.defaults(), true)) {
+        m.prefetcher().backgroundDone().get(10, TimeUnit.MINUTES);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | InterruptedException e) {
+        throw new IOException("filling the warm cache failed", e);
+      }
+    }
+  }
+
+  @TearDown(Level.Invocation)
+  public void unmount() {
+    if (mount != null) {
+      mount.close();
+      mount = null;
+    }
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() throws IOException {
+    store.close();
+    link.close();
+    images.close();
+  }
+
+  @Benchmark
+  public void importNumpy(Traffic traffic) throws Exception {
+    run++;
+    Path cache = image.equals("warm") ? warmCache : images.work.resolve("cold-cache-" + run);
+    String tag = image.equals("plain") ? MountedImage.TAG : MountedImage.RECORDED_TAG;
+    mount = images.mount(store, tag, "mnt-" + run, cache, FetchOptions.defaults(), false);
+    Process p = new ProcessBuilder("chroot", mount.mountPoint().toString(), "python3", "-c", "import numpy")
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("python3 -c 'import numpy' failed in the mount: " + out);
+    }
+    StatsSnapshot s = mount.stats().snapshot();
+    traffic.bytesFetched += s.bytesFetched();
+    traffic.rangeRequests += s.rangeRequests();
+    traffic.bytesReadThroughMount += s.bytesServed();
+    traffic.demandMisses += s.prefetch().demandMisses();
+    traffic.prefetchWasteBytes += s.prefetch().wasteBytes();
+  }
+}
