@@ -240,7 +240,7 @@ public final class OciJson {
       throw new IllegalArgumentException(what + " annotations are not an object");
     }
     Map<String, String> out = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = a.properties().iterator(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       if (!e.getValue().isTextual()) {
         throw new IllegalArgumentException(what + " annotation '" + e.getKey() + "' is not a string");

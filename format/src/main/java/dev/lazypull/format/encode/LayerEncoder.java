@@ -158,7 +158,7 @@ public final class LayerEncoder implements AutoCloseable {
 
   private void appendToGroup(byte[] b, int off, int len) throws IOException {
     while (len > 0) {
-      int want = (int) Math.min(roomInGroup(len), len);
+      int want = Math.min(roomInGroup(len), len);
       System.arraycopy(b, off, group, groupLength, want);
       diffId.update(b, off, want);
       groupLength += want;

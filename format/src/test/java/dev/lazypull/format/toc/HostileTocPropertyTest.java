@@ -313,7 +313,7 @@ class HostileTocPropertyTest {
       }
       RawEntry e = t.entries.get(Math.floorMod(entry, t.entries.size()));
       switch (field) {
-        case TYPE -> e.type = (int) Math.floorMod(value, 12);
+        case TYPE -> e.type = Math.floorMod(value, 12);
         case MODE -> e.mode = relative ? e.mode + value : value;
         case UID -> e.uid = relative ? e.uid + value : value;
         case SIZE -> e.size = relative ? e.size + value : value;
