@@ -29,9 +29,14 @@ final class AgentProcess implements AutoCloseable {
     // The agent refuses a run directory others can enter (its sockets answer whoever reaches them).
     Files.createDirectories(paths.runDir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     Files.createDirectories(paths.root());
-    List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "--enable-native-access=ALL-UNNAMED", "-Xmx1536m", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-        "agent", "--root", paths.root().toString(), "--run-dir", paths.runDir().toString());
+        "agent", "--root", paths.root().toString(), "--run-dir", paths.runDir().toString()));
+    // Agent flags for one run of the harness, e.g. -Dlazypull.bench.agentArgs=--no-background-fetch.
+    String extra = System.getProperty("lazypull.bench.agentArgs", "").strip();
+    if (!extra.isEmpty()) {
+      command.addAll(List.of(extra.split("\\s+")));
+    }
     Process p = new ProcessBuilder(command)
         .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
         .redirectOutput(ProcessBuilder.Redirect.appendTo(paths.backgroundLog().toFile()))
