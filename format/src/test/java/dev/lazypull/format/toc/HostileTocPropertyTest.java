@@ -391,13 +391,19 @@ class HostileTocPropertyTest {
     }
   }
 
-  /** Zero bytes appended to the body: a TOC that inflates to far more than its image needs. */
+  /**
+   * Zero bytes appended to the body: a TOC that inflates to far more than its image needs. The
+   * total stays at most {@link #MAX_PADDING}: past the 16 MiB frame limit, yet small enough that
+   * building the mutated TOC (the test's own copies of it) fits the small heap the property runs in.
+   */
   record Pad(int bytes) implements Mutation {
     @Override
     public void apply(RawToc t) {
-      t.padding += bytes;
+      t.padding = (int) Math.min((long) t.padding + bytes, MAX_PADDING);
     }
   }
+
+  static final int MAX_PADDING = 24 << 20;
 
   record Truncate(int bytes) implements Mutation {
     @Override
