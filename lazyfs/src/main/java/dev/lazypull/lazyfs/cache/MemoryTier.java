@@ -31,7 +31,9 @@ final class MemoryTier {
         Caffeine.newBuilder()
             .maximumWeight(maxBytes)
             .weigher((Digest d, byte[] b) -> (int) Math.min(Integer.MAX_VALUE, (long) b.length + ENTRY_OVERHEAD))
-            .removalListener((Digest d, byte[] b, RemovalCause cause) -> {
+            // Counted as it happens (an eviction listener runs inside the eviction), not later on
+            // Caffeine's executor as a removal listener would: stats agree with the size bound.
+            .evictionListener((Digest d, byte[] b, RemovalCause cause) -> {
               if (cause.wasEvicted()) {
                 stats.memoryEvicted();
               }
