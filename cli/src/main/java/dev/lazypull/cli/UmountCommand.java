@@ -1,5 +1,6 @@
 package dev.lazypull.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.lazypull.agent.AgentPaths;
 import dev.lazypull.agent.control.ControlClient;
 import dev.lazypull.agent.control.ControlRequest;
@@ -8,6 +9,7 @@ import dev.lazypull.fuse.FuseMount;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,8 +20,11 @@ import picocli.CommandLine.Spec;
 /** {@code lazypull umount DIR}: asks the agent to unmount a lazy image. */
 @Command(name = "umount", header = "Unmount a lazy image served by the node agent.", mixinStandardHelpOptions = true,
     description = "Unmount a lazy image mounted by `lazypull mount`. An agent that `lazypull mount` started stops "
-        + "when its last mount goes. A mount left behind by an agent that died is removed too.")
+        + "when its last mount goes, and umount returns once it has exited. A mount left behind by an agent that died is removed too.")
 public final class UmountCommand implements Callable<Integer> {
+
+  /** How long umount waits for a background agent to finish once its last mount went. */
+  private static final Duration AGENT_EXIT_LIMIT = Duration.ofSeconds(30);
 
   @Spec CommandSpec spec;
 
@@ -46,8 +51,12 @@ public final class UmountCommand implements Callable<Integer> {
       throw new IOException(mountPoint + " does not exist");
     }
     try {
-      AgentClient.request(runDir, new ControlRequest.Umount(mountPoint));
+      JsonNode reply = AgentClient.request(runDir, new ControlRequest.Umount(mountPoint));
       spec.commandLine().getOut().println("unmounted " + mountPoint);
+      if (reply.path("agentStopping").asBoolean() && !AgentClient.awaitAgentExit(runDir, AGENT_EXIT_LIMIT)) {
+        spec.commandLine().getErr().println("lazypull umount: the agent is still stopping after "
+            + AGENT_EXIT_LIMIT.toSeconds() + " s (see " + runDir.resolve("agent.log") + ")");
+      }
       return 0;
     } catch (ControlClient.AgentUnavailableException | AgentClient.RefusedException notServed) {
       // No agent, or not its mount: maybe one left by an agent that died.

@@ -35,7 +35,10 @@ final class AgentControl {
           yield new ControlReply.Ok(json(info));
         }
         case ControlRequest.Umount u -> mounts.umount(u.mountPoint())
-            ? new ControlReply.Ok(ControlProtocol.newObject().put("unmounted", u.mountPoint().toString()))
+            // agentStopping: that was the last mount of an agent that exits when idle, so the client
+            // can wait for the exit and its caller may then remove the agent's root.
+            ? new ControlReply.Ok(ControlProtocol.newObject().put("unmounted", u.mountPoint().toString())
+                .put("agentStopping", mounts.isStopping()))
             : new ControlReply.Error(u.mountPoint() + " is not a lazypull mount of this agent");
         case ControlRequest.ListMounts l -> {
           ArrayNode list = ControlProtocol.newArray();

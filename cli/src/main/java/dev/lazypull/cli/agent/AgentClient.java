@@ -32,6 +32,36 @@ public final class AgentClient {
   }
 
   /**
+   * Waits until the agent of {@code runDir} (the pid in its lock file) has exited, at most {@code
+   * limit}; true when it has. An agent that stops on its own finishes its cache writes and closes
+   * its database first, so a caller may remove its root after this.
+   */
+  public static boolean awaitAgentExit(Path runDir, java.time.Duration limit) throws IOException {
+    Path lock = new AgentPaths(Path.of(AgentPaths.DEFAULT_ROOT), runDir).lockFile();
+    long pid;
+    try {
+      pid = Long.parseLong(java.nio.file.Files.readString(lock, java.nio.charset.StandardCharsets.UTF_8).strip());
+    } catch (java.nio.file.NoSuchFileException | NumberFormatException gone) {
+      return true;
+    }
+    java.util.Optional<ProcessHandle> agent = ProcessHandle.of(pid);
+    if (agent.isEmpty()) {
+      return true;
+    }
+    try {
+      agent.get().onExit().get(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      return true;
+    } catch (java.util.concurrent.TimeoutException e) {
+      return false;
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IOException("waiting for agent " + pid + " to exit: " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
    * Like {@link #request}, starting an agent with {@code launch} first when none answers (and
    * once more when the one that answered was stopping, as an agent started in the background
    * does when its last mount goes).

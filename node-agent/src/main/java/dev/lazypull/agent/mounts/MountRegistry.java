@@ -218,6 +218,11 @@ public final class MountRegistry implements AutoCloseable {
     return closed;
   }
 
+  /** True once {@link #closeIfIdle} or {@link #close} has refused every later mount. */
+  public boolean isStopping() {
+    return closed;
+  }
+
   private void remove(Mounted m) {
     if (!mounts.remove(m.info().mountPoint(), m)) {
       return; // already gone by another way
