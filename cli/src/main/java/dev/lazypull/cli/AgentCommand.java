@@ -71,8 +71,9 @@ public final class AgentCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("lazypull agent: " + e.getMessage());
       return 1;
     }
-    // SIGTERM (systemd's stop, kill) runs the hooks: unmount everything and remove the sockets.
-    Runtime.getRuntime().addShutdownHook(new Thread(running::close, "lazypull-agent-shutdown"));
+    // SIGTERM (systemctl stop/restart, kill) runs the hooks: the mounts stay for the next agent
+    // (docs/decisions/0012); `lazypull umount DIR` is how a mount goes.
+    Runtime.getRuntime().addShutdownHook(new Thread(running::closeLeavingMounts, "lazypull-agent-shutdown"));
     try {
       String why = running.awaitStop();
       System.err.println("lazypull agent: stopping: " + why);

@@ -25,6 +25,8 @@ public final class UmountCommand implements Callable<Integer> {
 
   /** How long umount waits for a background agent to finish once its last mount went. */
   private static final Duration AGENT_EXIT_LIMIT = Duration.ofSeconds(30);
+  /** How long a mount may take to answer a stat before it counts as served by nobody. */
+  private static final Duration UNSERVED_LIMIT = Duration.ofSeconds(2);
 
   @Spec CommandSpec spec;
 
@@ -61,7 +63,9 @@ public final class UmountCommand implements Callable<Integer> {
     } catch (ControlClient.AgentUnavailableException | AgentClient.RefusedException notServed) {
       // No agent, or not its mount: maybe one left by an agent that died.
     }
-    if (FuseMount.unmountStale(mountPoint)) {
+    // No agent answers: a mount kept for one (its reads waiting for the next agent) answers no
+    // stat either, and goes as a dead one does.
+    if (FuseMount.unmountStale(mountPoint, UNSERVED_LIMIT)) {
       spec.commandLine().getOut().println("removed the stale mount at " + mountPoint + " (the agent serving it had died)");
       return 0;
     }

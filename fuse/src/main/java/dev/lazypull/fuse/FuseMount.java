@@ -157,14 +157,36 @@ public final class FuseMount implements AutoCloseable {
    */
   public FuseSession keepIn(DescriptorStore store, String key) throws IOException {
     FuseSession session = new FuseSession(key, mount.device(), negotiated);
-    store.keep(session.name(), device.fd());
-    kept = new Kept(store, session);
+    synchronized (device) { // not while close() closes it: its number could be another file's by then
+      if (!device.isOpen()) {
+        throw new IOException(mountPoint + " is unmounted: nothing to keep");
+      }
+      store.keep(session.name(), device.fd());
+      kept = new Kept(store, session);
+    }
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException | SecurityException e) {
       // already shutting down
     }
     return session;
+  }
+
+  /**
+   * Leaves this kept mount to a successor process: it stays mounted and kept, and this process
+   * answers nothing more (requests it reads from now on are sent again to the successor by its
+   * NOTIFY_RESEND, so none is lost or answered twice). For a process about to exit: its reader
+   * threads stop with it. {@link #close} does nothing afterwards.
+   *
+   * @throws IllegalStateException if the mount is not kept (leaving it would strand its readers)
+   */
+  public void leaveToSuccessor() {
+    if (kept == null) {
+      throw new IllegalStateException(mountPoint + " is not kept in a descriptor store: it cannot outlive this process");
+    }
+    if (closed.compareAndSet(false, true)) {
+      device.mute();
+    }
   }
 
   /** The session this mount is kept under, if it is kept. */
@@ -260,7 +282,9 @@ public final class FuseMount implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      device.close();
+      synchronized (device) {
+        device.close();
+      }
       handler.destroy();
       Kept k = kept;
       if (k != null) {
@@ -290,6 +314,14 @@ public final class FuseMount implements AutoCloseable {
    */
   public static boolean unmountStale(Path dir) throws IOException {
     return KernelMount.unmountStale(dir.toAbsolutePath().normalize());
+  }
+
+  /**
+   * As {@link #unmountStale(Path)}, also removing a mount that does not answer within {@code
+   * answerWithin}: one kept for an agent that is not running (for a caller that knows none runs).
+   */
+  public static boolean unmountStale(Path dir, java.time.Duration answerWithin) throws IOException {
+    return KernelMount.unmountStale(dir.toAbsolutePath().normalize(), answerWithin);
   }
 
   @Override

@@ -5,12 +5,14 @@ import dev.lazypull.agent.containerd.SocketWarmUp;
 import dev.lazypull.agent.control.ControlServer;
 import dev.lazypull.agent.metrics.AgentMetrics;
 import dev.lazypull.agent.metrics.MetricsServer;
+import dev.lazypull.agent.mounts.MountRecords;
 import dev.lazypull.agent.mounts.MountRegistry;
 import dev.lazypull.agent.mounts.RegistryChainMounter;
 import dev.lazypull.agent.mounts.RegistryConnections;
 import dev.lazypull.agent.snapshots.ImageMountChainMounter;
 import dev.lazypull.agent.systemd.SystemdNotifier;
 import dev.lazypull.format.IndexBudget;
+import dev.lazypull.fuse.keep.DescriptorStore;
 import dev.lazypull.lazyfs.cache.ChunkCache;
 import dev.lazypull.lazyfs.mount.MountSettings;
 import dev.lazypull.lazyfs.prefetch.PrefetchSettings;
@@ -94,8 +96,14 @@ public final class Agent implements AutoCloseable {
         .withNodeIndexBudget(IndexBudget.of(config.indexBytes()))
         .withPrefetch(PrefetchSettings.defaults().withBackground(config.backgroundFetch()));
     opened.add(metrics.bind(cacheStats, AgentMetrics.NODE));
-    mounts = new MountRegistry(cache, registries, settings, this::mountsChanged, metrics::bind);
+    MountRecords records = MountRecords.open(paths.mountDatabase());
+    opened.add(records);
+    DescriptorStore descriptors = DescriptorStore.forThisProcess(paths.holderSocket());
+    mounts = new MountRegistry(cache, registries, settings, new MountRegistry.Keeping(descriptors, records,
+        paths.imageCopies()), this::mountsChanged, metrics::bind);
     opened.add(mounts);
+    // Before containerd's snapshotter opens, so that it adopts the chains being taken back.
+    mounts.restore();
     for (MountRegistry.Refusal why : MountRegistry.Refusal.values()) {
       FunctionCounter.builder("lazypull.mounts.refused", mounts, m -> m.refusals().get(why))
           .description("mounts refused since the agent started, by why (invalid_image: a TOC failed a check)")
@@ -155,7 +163,23 @@ public final class Agent implements AutoCloseable {
     return mounts;
   }
 
-  /** Stops in reverse start order: no new requests first, then every mount, then the cache. Idempotent. */
+  /**
+   * Stops for a restart or an upgrade (SIGTERM, {@code systemctl restart}): as {@link #close},
+   * except that every kept mount stays mounted, kept and recorded, and the next agent on this
+   * root and run directory takes it back; readers meanwhile wait in the kernel. For a process
+   * about to exit (the mounts' reader threads stop with it).
+   */
+  public synchronized void closeLeavingMounts() {
+    if (!closed && mounts != null) {
+      mounts.leaveToSuccessor();
+    }
+    close();
+  }
+
+  /**
+   * Stops for good in reverse start order: no new requests first, then every mount (unmounted,
+   * its record removed), then the cache. Idempotent.
+   */
   @Override
   public synchronized void close() {
     if (closed) {

@@ -46,6 +46,24 @@ public record AgentPaths(Path root, Path runDir) {
     return root.equals(Path.of(DEFAULT_ROOT)) ? SnapshotsService.DEFAULT_ROOT : root.resolve("snapshots");
   }
 
+  /** The agent's mount records (docs/decisions/0012): what it takes back at start. */
+  public Path mountDatabase() {
+    return root.resolve("mounts.db");
+  }
+
+  /** Local copies of the mounted images' metadata (manifest, config, TOCs), for a restart without the network. */
+  public Path imageCopies() {
+    return root.resolve("images");
+  }
+
+  /**
+   * The socket of the holder that keeps the mounts' FUSE connections when the agent does not run
+   * under systemd (with its lock, pid and log beside it).
+   */
+  public Path holderSocket() {
+    return runDir.resolve("holder.sock");
+  }
+
   /** The node-wide chunk cache. */
   public Path cacheDir() {
     return root.resolve("cache");

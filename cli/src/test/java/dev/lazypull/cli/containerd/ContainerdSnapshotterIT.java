@@ -97,9 +97,9 @@ class ContainerdSnapshotterIT {
     String before = snapshotsList();
     List<String> contentBefore = contentDigests();
     agent.terminate();
-    assertThat(lazyMounts()).as("mounts after SIGTERM").isEmpty();
+    assertThat(lazyMounts()).as("mounts after SIGTERM: kept for the next agent").hasSize(1);
     agent = AgentProcess.start(agentRoot, runDir, log);
-    assertThat(lazyMounts()).as("lazy mounts restored").hasSize(1);
+    assertThat(lazyMounts()).as("lazy mounts resumed").hasSize(1);
 
     assertThat(snapshotsListWhenReconnected(before)).isEqualTo(before);
     containerd.ctr("run", "--rm", "--snapshotter", SNAPSHOTTER, lazyRef, "numpy-2", "python3", "-c", "import numpy");
@@ -118,8 +118,69 @@ class ContainerdSnapshotterIT {
     containerd.ctr("run", "--rm", "--snapshotter", SNAPSHOTTER, lazyRef, "numpy-3", "python3", "-c", "import numpy");
   }
 
+  /**
+   * A container reads every file of numpy and imports it in a loop while the agent is killed
+   * (SIGKILL) twice and stopped (SIGTERM) once under it, the kernel's caches dropped while no
+   * agent runs (so the reads wait for the next one): the container exits 0.
+   */
   @Test
   @Order(4)
+  void aRunningContainerSurvivesAgentRestartsUnderIt() throws Exception {
+    Path control = Files.createDirectories(work.resolve("reader-control"));
+    String loop = "n=0; while [ ! -e /control/stop ]; do"
+        + " find /usr/lib/python3/dist-packages/numpy -type f -exec cat {} + > /dev/null || exit 11;"
+        + " python3 -c 'import numpy' || exit 12; n=$((n+1)); echo $n > /control/passes; done; echo passes $n";
+    java.util.concurrent.CompletableFuture<String> run = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return containerd.ctr("run", "--rm", "--snapshotter", SNAPSHOTTER, "--mount",
+            "type=bind,src=" + control + ",dst=/control,options=rbind:rw", lazyRef, "reader-1", "bash", "-c", loop);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }, r -> Thread.ofVirtual().start(r));
+    waitForPasses(control, 1, run);
+    for (String kind : List.of("SIGKILL", "SIGTERM", "SIGKILL")) {
+      if (kind.equals("SIGKILL")) {
+        agent.kill();
+      } else {
+        agent.terminate();
+      }
+      Commands.run(30, "sh", "-c", "echo 3 > /proc/sys/vm/drop_caches");
+      agent = AgentProcess.start(agentRoot, runDir, log);
+      waitForPasses(control, passesDone(control) + 1, run);
+    }
+    Files.createFile(control.resolve("stop"));
+    String out = run.get(300, java.util.concurrent.TimeUnit.SECONDS); // ctr fails on a non-zero exit
+    System.out.println("container under agent restarts: " + out.strip());
+    assertThat(out).contains("passes");
+  }
+
+  /** The passes the container's loop has finished (0 before the first, or while it writes the file). */
+  private static int passesDone(Path control) throws IOException {
+    Path file = control.resolve("passes");
+    try {
+      return Files.exists(file) ? Integer.parseInt(Files.readString(file).strip()) : 0;
+    } catch (NumberFormatException beingWritten) {
+      return 0;
+    }
+  }
+
+  private static void waitForPasses(Path control, int passes, java.util.concurrent.Future<String> run) throws Exception {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(300);
+    while (System.nanoTime() < deadline) {
+      if (run.isDone()) {
+        throw new AssertionError("the container ended early: " + run.get());
+      }
+      if (passesDone(control) >= passes) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("the container did not finish pass " + passes + " within 300 s");
+  }
+
+  @Test
+  @Order(5)
   void imageRmSyncRemovesSnapshotsAndMounts() throws Exception {
     containerd.ctr("image", "rm", "--sync", lazyRef);
 
@@ -131,7 +192,7 @@ class ContainerdSnapshotterIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void aNonLazyImageIsUnpackedAndRuns() throws Exception {
     containerd.ctrRemote("image", "rpull", "--plain-http", "--snapshotter", SNAPSHOTTER, plainRef);
     assertThat(agent.log()).contains("falls back to download and unpack (not-lazy)");

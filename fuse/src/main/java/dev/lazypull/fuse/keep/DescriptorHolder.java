@@ -32,18 +32,29 @@ import java.util.Map;
  * descriptor whose connection has ended (unmounted) polls POLLERR and is closed.
  *
  * <p>Usage: {@code java -cp ... dev.lazypull.fuse.keep.DescriptorHolder SOCKET}. A second holder on
- * the same socket exits at once (an exclusive flock on {@code SOCKET.lock}).
+ * the same socket exits at once (an exclusive flock on {@code SOCKET.lock}). A holder that keeps
+ * nothing for {@value #IDLE_EXIT_MILLIS} ms exits (removing its socket first, so a client that
+ * comes at that moment starts a new one): every mount it kept has gone, and a holder per test run
+ * directory or per stopped agent must not stay behind for ever.
  */
 public final class DescriptorHolder {
   /** A client that connects and says nothing cannot hold the loop longer than this. */
   static final int CLIENT_TIMEOUT_MILLIS = 2000;
+  /** How long a holder that keeps nothing waits for a descriptor before it exits. */
+  static final int IDLE_EXIT_MILLIS = 10_000;
+  /** The answer to a client that came while the holder was exiting: it starts a new holder and retries. */
+  static final String EXITING = "ERR holder exiting";
 
   private final Map<String, Integer> kept = new LinkedHashMap<>();
   private final UnixSocket listener;
+  private final Path socket;
+  private final int lock;
   private final int ownUid = LibC.geteuid();
 
-  private DescriptorHolder(UnixSocket listener) {
+  private DescriptorHolder(UnixSocket listener, Path socket, int lock) {
     this.listener = listener;
+    this.socket = socket;
+    this.lock = lock;
   }
 
   public static void main(String[] args) throws Exception {
@@ -71,7 +82,7 @@ public final class DescriptorHolder {
     log("holding descriptors at " + socket);
     System.out.println("ready");
     System.out.flush();
-    new DescriptorHolder(listener).run();
+    new DescriptorHolder(listener, socket, lock).run();
   }
 
   /** Loads every class the loop can reach now, so nothing is read from the jar later. */
@@ -102,7 +113,11 @@ public final class DescriptorHolder {
           pollfds.set(JAVA_SHORT, 8L * i + 4, (short) 0); // errors only: never read a request
           pollfds.set(JAVA_SHORT, 8L * i + 6, (short) 0);
         }
-        int r = LibC.poll(pollfds, count, -1);
+        int r = LibC.poll(pollfds, count, kept.isEmpty() ? IDLE_EXIT_MILLIS : -1);
+        if (r == 0 && kept.isEmpty()) {
+          exitIdle();
+          return;
+        }
         if (r < 0) {
           if (r != -LibC.EINTR) {
             log("poll failed: " + LibC.strerror(-r));
@@ -123,6 +138,34 @@ public final class DescriptorHolder {
         }
       }
     }
+  }
+
+  /**
+   * Exits keeping nothing: the socket and pid file go first and the lock is released, so a client
+   * from now on starts a new holder; one that connected just before is told to.
+   */
+  private void exitIdle() {
+    try {
+      Files.deleteIfExists(socket);
+      Files.deleteIfExists(Path.of(socket + ".pid"));
+    } catch (IOException e) {
+      log("removing " + socket + ": " + e.getMessage());
+    }
+    LibC.close(lock);
+    log("nothing kept for " + IDLE_EXIT_MILLIS + " ms; exiting");
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment pollfd = arena.allocate(8, 4);
+      pollfd.set(JAVA_INT, 0, listener.fd());
+      pollfd.set(JAVA_SHORT, 4, LibC.POLLIN);
+      while (LibC.poll(pollfd, 1, 0) > 0) {
+        try (UnixSocket client = listener.accept()) {
+          client.send(EXITING, -1);
+        } catch (IOException e) {
+          log("client while exiting: " + e.getMessage());
+        }
+      }
+    }
+    listener.close();
   }
 
   private void serveOne() {

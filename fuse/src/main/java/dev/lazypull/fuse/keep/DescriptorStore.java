@@ -23,12 +23,20 @@ public sealed interface DescriptorStore permits SystemdFdStore, HolderClient {
   }
 
   /**
-   * The store for this process: systemd's when {@code NOTIFY_SOCKET} is set, else the holder at
-   * {@code holderSocket} (started when none runs there).
+   * The store for this process: systemd's when {@code NOTIFY_SOCKET} is set and the unit has a
+   * store ({@code FDSTORE}, which systemd 254+ sets to {@code FileDescriptorStoreMax=} when it is
+   * above 0), else the holder at {@code holderSocket} (started when none runs there). Without
+   * {@code FDSTORE} systemd would refuse the descriptors silently, so the holder it is.
    */
   static DescriptorStore forThisProcess(Path holderSocket) {
-    String notify = System.getenv(SystemdFdStore.NOTIFY_SOCKET);
-    if (notify != null && !notify.isEmpty()) {
+    return forEnvironment(System.getenv(), holderSocket);
+  }
+
+  /** {@link #forThisProcess} for the environment {@code env}. */
+  static DescriptorStore forEnvironment(Map<String, String> env, Path holderSocket) {
+    String notify = env.get(SystemdFdStore.NOTIFY_SOCKET);
+    String max = env.getOrDefault(SystemdFdStore.FDSTORE, "");
+    if (notify != null && !notify.isEmpty() && max.matches("[0-9]{1,9}") && Integer.parseInt(max) > 0) {
       return SystemdFdStore.fromEnvironment();
     }
     return new HolderClient(holderSocket);

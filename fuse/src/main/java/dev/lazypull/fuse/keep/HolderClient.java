@@ -39,6 +39,18 @@ public final class HolderClient implements DescriptorStore {
   @Override
   public void keep(String name, int fd) throws IOException {
     DescriptorStore.checkName(name);
+    try {
+      keepOnce(name, fd);
+    } catch (IOException e) {
+      if (Files.exists(socket)) {
+        throw e;
+      }
+      // The holder was exiting idle as we came (it removes its socket first): start another.
+      keepOnce(name, fd);
+    }
+  }
+
+  private void keepOnce(String name, int fd) throws IOException {
     try (UnixSocket s = connect(true)) {
       s.send("KEEP " + name, fd);
       expectOk(s, "KEEP " + name);

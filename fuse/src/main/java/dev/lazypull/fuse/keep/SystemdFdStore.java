@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class SystemdFdStore implements DescriptorStore {
   public static final String NOTIFY_SOCKET = "NOTIFY_SOCKET";
+  /** Set by systemd (254+) to the unit's FileDescriptorStoreMax= when that is above 0. */
+  public static final String FDSTORE = "FDSTORE";
   private static final int SD_LISTEN_FDS_START = 3;
   /** The passed descriptors exist once per process: a second retrieve must not hand them out again. */
   private static final AtomicBoolean RETRIEVED = new AtomicBoolean();

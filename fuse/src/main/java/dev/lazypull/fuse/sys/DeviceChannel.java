@@ -21,6 +21,7 @@ public final class DeviceChannel implements AutoCloseable {
 
   private final int fd;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile boolean muted;
 
   private DeviceChannel(int fd) {
     this.fd = fd;
@@ -41,6 +42,11 @@ public final class DeviceChannel implements AutoCloseable {
 
   public int fd() {
     return fd;
+  }
+
+  /** Until {@link #close}. */
+  public boolean isOpen() {
+    return !closed.get();
   }
 
   /** Reads one request into {@code buffer}: its length, or -errno. */
@@ -80,7 +86,19 @@ public final class DeviceChannel implements AutoCloseable {
     }
   }
 
+  /**
+   * From now on nothing is written to the kernel: every reply and notification is dropped (and
+   * reported written). Requests read after this stay unanswered in the kernel's processing queue,
+   * where a successor's NOTIFY_RESEND finds them: how a server hands its connection over.
+   */
+  public void mute() {
+    muted = true;
+  }
+
   private int writeParts(Arena arena, MemorySegment header, ByteBuffer... parts) {
+    if (muted) {
+      return 0;
+    }
     int count = parts.length + (header == null ? 0 : 1);
     MemorySegment iov = arena.allocate(16L * count, 8);
     long total = 0;

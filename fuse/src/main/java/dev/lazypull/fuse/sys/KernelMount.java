@@ -126,17 +126,45 @@ public final class KernelMount {
 
   /** Detaches a FUSE mount at {@code dir} whose server is gone; true if there was one. */
   public static boolean unmountStale(Path dir) throws IOException {
+    return unmountStale(dir, null);
+  }
+
+  /**
+   * As {@link #unmountStale(Path)}; with {@code answerWithin} set, a mount that does not answer a
+   * stat within it counts as stale too: a connection kept for a server that is not running (its
+   * requests wait for one), which only a caller that knows no server will come may remove.
+   */
+  public static boolean unmountStale(Path dir, java.time.Duration answerWithin) throws IOException {
     Optional<MountTable.Mount> mount = MountTable.at(dir);
     if (mount.isEmpty() || !mount.get().type().startsWith("fuse")) {
       return false;
     }
+    java.util.concurrent.CompletableFuture<Object> stat = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return Files.readAttributes(dir, "unix:ino");
+      } catch (IOException e) {
+        return e;
+      }
+    }, r -> Thread.ofVirtual().start(r));
+    Object answer;
     try {
-      Files.readAttributes(dir, "unix:ino");
-      return false; // answered: a live server
-    } catch (FileSystemException e) {
+      answer = answerWithin == null ? stat.join() : stat.get(answerWithin.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException noServer) {
+      answer = null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted checking " + dir, e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IOException(e.getCause());
+    }
+    if (answer instanceof FileSystemException e) {
       if (e.getReason() == null || !e.getReason().contains("not connected")) {
         throw e;
       }
+    } else if (answer instanceof IOException e) {
+      throw e;
+    } else if (answer != null) {
+      return false; // answered: a live server
     }
     int r = LibC.umount2(dir.toString(), LibC.MNT_DETACH);
     if (r < 0) {

@@ -150,7 +150,17 @@ public final class ImageCopy implements BlobRangeSource {
         if (!Files.isDirectory(target)) {
           throw e;
         }
-        // Same digest, same content: the copy already there serves.
+        // Same digest, same content: the copy already there serves, given the ranges this one
+        // adds (a containerd chain of more layers of the same image reads more TOCs). Each range
+        // is renamed into place whole; all are verified again at restore.
+        try (Stream<Path> ranges = Files.list(tmp.resolve("ranges"))) {
+          for (Path range : ranges.toList()) {
+            Path into = target.resolve("ranges").resolve(range.getFileName());
+            if (!Files.exists(into)) {
+              Files.move(range, into, StandardCopyOption.ATOMIC_MOVE);
+            }
+          }
+        }
       }
     }
 

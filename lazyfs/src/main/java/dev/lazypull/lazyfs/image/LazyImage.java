@@ -87,10 +87,19 @@ public record LazyImage(String reference, ManifestBytes manifestBytes, ImageMani
    */
   public static LazyImage openLayers(ImageStore store, String reference, List<Digest> layers, IndexBudget budget)
       throws IOException {
+    return openLayers(store, reference, layers, budget, null);
+  }
+
+  /**
+   * As {@link #openLayers(ImageStore, String, List, IndexBudget)}, keeping an {@link ImageCopy}
+   * under {@code copies} (when not null) for {@link #restore(Path, Digest, String, int, IndexBudget)}.
+   */
+  public static LazyImage openLayers(ImageStore store, String reference, List<Digest> layers, IndexBudget budget,
+      Path copies) throws IOException {
     if (layers.isEmpty()) {
       throw new IllegalArgumentException("no layers to open of " + describe(store, reference));
     }
-    return open(store, reference, layers, budget, null);
+    return open(store, reference, layers, budget, copies);
   }
 
   /**

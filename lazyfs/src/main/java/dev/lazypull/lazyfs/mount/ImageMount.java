@@ -203,6 +203,20 @@ public final class ImageMount implements AutoCloseable {
     }
   }
 
+  /** Whether the connection is kept in a descriptor store (it would outlive this process). */
+  public boolean isKept() {
+    return fuse.session().isPresent();
+  }
+
+  /**
+   * Leaves this kept mount to a successor process ({@link dev.lazypull.fuse.FuseMount#leaveToSuccessor}):
+   * nothing more is fetched or answered here, and the mount stays. For a process about to exit.
+   */
+  public void leaveToSuccessor() {
+    fuse.leaveToSuccessor();
+    prefetcher.close();
+  }
+
   public LazyImage image() {
     return image;
   }

@@ -1,6 +1,7 @@
 package dev.lazypull.agent.snapshots;
 
 import dev.lazypull.format.LazyAnnotations;
+import dev.lazypull.fuse.FuseMount;
 import dev.lazypull.format.LazyAnnotations.TocPointer;
 import dev.lazypull.format.toc.LayerToc;
 import dev.lazypull.oci.Descriptor;
@@ -60,6 +61,7 @@ public final class ImageMountChainMounter implements LazyChainMounter {
   @Override
   public Mounted mount(LazyChain chain, Path dir) throws IOException {
     RegistryRef ref = registryRef(chain);
+    FuseMount.unmountStale(dir);
     ImageStore store = ImageStores.open(ref, registry);
     try {
       ImageMount mount = ImageMount.openLayers(store, ref.reference(), chain.layers(), dir, settings, cache, new ReadStats());

@@ -18,8 +18,9 @@ public interface LazyChainMounter {
   void check(LazyChain chain) throws IOException;
 
   /**
-   * Mounts the merged tree of {@code chain} read-only at {@code dir} (an empty directory) and
-   * returns once the kernel serves it.
+   * Mounts the merged tree of {@code chain} read-only at {@code dir} (an empty directory, or one
+   * holding this chain's mount from before a restart: a dead one it removes, a kept one it may
+   * adopt) and returns once the kernel serves it or will.
    */
   Mounted mount(LazyChain chain, Path dir) throws IOException;
 

@@ -352,7 +352,6 @@ public final class OverlaySnapshotter implements AutoCloseable {
       return;
     }
     Path dir = fsDir(s.id());
-    FuseMount.unmountStale(dir);
     try {
       mounted.put(s.id(), mounter.mount(s.lazy(), dir));
     } catch (IOException | RuntimeException e) {

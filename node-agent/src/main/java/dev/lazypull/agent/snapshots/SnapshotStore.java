@@ -1,9 +1,9 @@
 package dev.lazypull.agent.snapshots;
 
+import dev.lazypull.agent.sqlite.SqliteDatabase;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -42,50 +42,23 @@ public final class SnapshotStore implements AutoCloseable {
   }
 
   public static SnapshotStore open(Path file) throws IOException {
-    try {
-      Connection db = DriverManager.getConnection("jdbc:sqlite:" + file);
-      try (Statement st = db.createStatement()) {
-        st.execute("PRAGMA journal_mode=WAL");
-        st.execute("PRAGMA synchronous=FULL");
-        st.execute("PRAGMA foreign_keys=ON");
-        st.execute("PRAGMA busy_timeout=10000");
-        int version;
-        try (ResultSet rs = st.executeQuery("PRAGMA user_version")) {
-          version = rs.getInt(1);
-        }
-        if (version == 0) {
-          db.setAutoCommit(false);
-          st.execute("""
-              CREATE TABLE snapshots (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                key TEXT NOT NULL UNIQUE,
-                parent_id INTEGER REFERENCES snapshots(id),
-                kind INTEGER NOT NULL,
-                created_ms INTEGER NOT NULL,
-                updated_ms INTEGER NOT NULL,
-                image_ref TEXT,
-                layers TEXT,
-                mounted INTEGER NOT NULL DEFAULT 0)""");
-          st.execute("CREATE INDEX snapshots_parent ON snapshots(parent_id)");
-          st.execute("""
-              CREATE TABLE labels (
-                snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
-                name TEXT NOT NULL,
-                value TEXT NOT NULL,
-                PRIMARY KEY (snapshot_id, name))""");
-          st.execute("PRAGMA user_version=" + SCHEMA_VERSION);
-          db.commit();
-          db.setAutoCommit(true);
-        } else if (version != SCHEMA_VERSION) {
-          db.close();
-          throw new IOException("snapshot database " + file + " has schema version " + version
-              + ", this lazypull knows " + SCHEMA_VERSION);
-        }
-      }
-      return new SnapshotStore(db);
-    } catch (SQLException e) {
-      throw new IOException("cannot open the snapshot database " + file + ": " + e.getMessage(), e);
-    }
+    return new SnapshotStore(SqliteDatabase.open(file, "snapshot database", SCHEMA_VERSION, List.of("""
+        CREATE TABLE snapshots (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          key TEXT NOT NULL UNIQUE,
+          parent_id INTEGER REFERENCES snapshots(id),
+          kind INTEGER NOT NULL,
+          created_ms INTEGER NOT NULL,
+          updated_ms INTEGER NOT NULL,
+          image_ref TEXT,
+          layers TEXT,
+          mounted INTEGER NOT NULL DEFAULT 0)""",
+        "CREATE INDEX snapshots_parent ON snapshots(parent_id)", """
+        CREATE TABLE labels (
+          snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+          name TEXT NOT NULL,
+          value TEXT NOT NULL,
+          PRIMARY KEY (snapshot_id, name))""")));
   }
 
   public synchronized Optional<Snapshot> get(String key) throws IOException {

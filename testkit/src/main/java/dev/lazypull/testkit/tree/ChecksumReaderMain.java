@@ -1,4 +1,4 @@
-package dev.lazypull.lazyfs.mount;
+package dev.lazypull.testkit.tree;
 
 import java.io.IOException;
 import java.io.InputStream;
