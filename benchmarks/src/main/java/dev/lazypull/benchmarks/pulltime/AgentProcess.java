@@ -68,7 +68,10 @@ final class AgentProcess implements AutoCloseable {
     }
   }
 
-  /** SIGTERM: the agent unmounts what it serves and exits; SIGKILL if it has not within a minute. */
+  /**
+   * SIGTERM: the agent exits, leaving any mount it still serves kept for a next agent (a trial removes
+   * its images first); SIGKILL if it has not within a minute.
+   */
   @Override
   public void close() throws IOException, InterruptedException {
     process.destroy();

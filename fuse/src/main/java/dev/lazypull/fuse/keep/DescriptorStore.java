@@ -37,7 +37,7 @@ public sealed interface DescriptorStore permits SystemdFdStore, HolderClient {
     String notify = env.get(SystemdFdStore.NOTIFY_SOCKET);
     String max = env.getOrDefault(SystemdFdStore.FDSTORE, "");
     if (notify != null && !notify.isEmpty() && max.matches("[0-9]{1,9}") && Integer.parseInt(max) > 0) {
-      return SystemdFdStore.fromEnvironment();
+      return new SystemdFdStore(notify, env);
     }
     return new HolderClient(holderSocket);
   }

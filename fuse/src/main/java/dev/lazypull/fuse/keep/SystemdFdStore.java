@@ -30,10 +30,6 @@ public final class SystemdFdStore implements DescriptorStore {
     this.environment = environment;
   }
 
-  static SystemdFdStore fromEnvironment() {
-    return new SystemdFdStore(System.getenv(NOTIFY_SOCKET), System.getenv());
-  }
-
   @Override
   public void keep(String name, int fd) throws IOException {
     DescriptorStore.checkName(name);
