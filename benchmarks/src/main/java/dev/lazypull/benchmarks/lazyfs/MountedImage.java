@@ -1,5 +1,8 @@
 package dev.lazypull.benchmarks.lazyfs;
 
+import dev.lazypull.benchmarks.pulltime.BenchImage;
+import dev.lazypull.benchmarks.pulltime.BenchImages;
+import dev.lazypull.benchmarks.pulltime.Testbed;
 import dev.lazypull.builder.image.ConvertOptions;
 import dev.lazypull.builder.image.ImageConverter;
 import dev.lazypull.builder.progress.Progress;
@@ -26,6 +29,10 @@ final class MountedImage implements AutoCloseable {
   static final String TAG = "python";
   /** The same image converted with {@code --record "python3 -c 'import numpy'"} (only by {@link #startRecorded}). */
   static final String RECORDED_TAG = "python-recorded";
+  /** The big stack image converted without a list (only by {@link #startStack}). */
+  static final String STACK_TAG = "stack";
+  /** The big stack image converted with its start-up recorded (only by {@link #startStack}). */
+  static final String STACK_RECORDED_TAG = "stack-recorded";
 
   final RegistryServer registry;
   final ImageStore store;
@@ -59,6 +66,32 @@ final class MountedImage implements AutoCloseable {
           .convert(DebianImages.PYTHON, RECORDED_TAG);
     }
     return m;
+  }
+
+  /**
+   * The big stack image (python3 with scipy, pandas, matplotlib and more, 1.4 GB uncompressed)
+   * without and with its {@code import scipy, pandas, matplotlib} start-up recorded, as tags
+   * {@link #STACK_TAG} and {@link #STACK_RECORDED_TAG}: the pull-time harness's cached conversions
+   * (converting 1.4 GB twice per trial would dominate the run), pushed as they are.
+   */
+  static MountedImage startStack() throws IOException {
+    BenchImage plain = BenchImages.prepare(BenchImages.STACK_PLAIN);
+    BenchImage recorded = BenchImages.prepare(BenchImages.STACK);
+    Path work = Files.createTempDirectory("lazypull-bench-snapshotter");
+    RegistryServer registry = RegistryServer.builder().start();
+    try {
+      Testbed.push(plain.lazyLayoutRef(), registry.reference("bench/debian:" + STACK_TAG));
+      Testbed.push(recorded.lazyLayoutRef(), registry.reference("bench/debian:" + STACK_RECORDED_TAG));
+      ImageStore store = ImageStores.open(registry.reference("bench/debian:" + STACK_TAG), RegistryOptions.defaults());
+      return new MountedImage(registry, store, work);
+    } catch (IOException | RuntimeException e) {
+      registry.close();
+      throw e;
+    } catch (InterruptedException e) {
+      registry.close();
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted pushing the stack image", e);
+    }
   }
 
   /** Mounts the image at a new directory with the chunk cache in {@code cacheDir}. */

@@ -2,6 +2,7 @@ package dev.lazypull.benchmarks.lazyfs;
 
 import dev.lazypull.benchmarks.link.LinkEmulator;
 import dev.lazypull.benchmarks.link.LinkProfile;
+import dev.lazypull.benchmarks.pulltime.Workload;
 import dev.lazypull.registry.ImageStore;
 import dev.lazypull.registry.ImageStores;
 import dev.lazypull.registry.RegistryOptions;
@@ -26,16 +27,21 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * Cold {@code python3 -c "import numpy"} from a lazy mount of the Debian python3 + numpy image,
  * converted without and with {@code --record "python3 -c 'import numpy'"}, and warm, side by
- * side in one run, behind the user-space link emulator (1 Gbit/s, {@code rtt}). Each operation mounts with an
+ * side in one run, behind the user-space link emulator (1 Gbit/s, {@code rtt}). {@code importStack}
+ * does the same for the big image (1.4 GB uncompressed, testkit {@code DebianImages.stack()}, built
+ * on first use) and its start-up {@code python3 -c "import scipy, pandas, matplotlib"}, with a
+ * fresh tmpfs on its /tmp (matplotlib needs a writable directory). Each operation mounts with an
  * empty chunk cache (fetcher defaults, 1 MiB readahead; no background fetch) and runs the program
  * chrooted; the time covers mount to exit. Counters per operation: compressed bytes fetched, range
  * requests, bytes the kernel read through the mount, chunks reads had to fetch themselves
  * (demand misses), and prefetched bytes no read used (waste). Run: {@code java -jar
- * benchmarks/target/benchmarks.jar RecordedStartBenchmark}.
+ * benchmarks/target/benchmarks.jar RecordedStartBenchmark} (both), {@code ...
+ * 'RecordedStartBenchmark.importStack'} (the big image only).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -56,6 +62,9 @@ public class RecordedStartBenchmark {
   public String rtt;
 
   private MountedImage images;
+  /** The trial's image and tags: the numpy image, or the big stack image for {@code importStack}. */
+  private String plainTag;
+  private String recordedTag;
   private Path warmCache;
   private LinkEmulator link;
   private ImageStore store;
@@ -73,13 +82,16 @@ public class RecordedStartBenchmark {
   }
 
   @Setup(Level.Trial)
-  public void setUp() throws IOException {
-    images = MountedImage.startRecorded();
+  public void setUp(BenchmarkParams params) throws IOException {
+    boolean stack = params.getBenchmark().endsWith(".importStack");
+    images = stack ? MountedImage.startStack() : MountedImage.startRecorded();
+    plainTag = stack ? MountedImage.STACK_TAG : MountedImage.TAG;
+    recordedTag = stack ? MountedImage.STACK_RECORDED_TAG : MountedImage.RECORDED_TAG;
     link = LinkEmulator.start(new InetSocketAddress("127.0.0.1", images.registry.port()), LinkProfile.parse("1g", rtt));
     store = ImageStores.open(link.hostPort() + "/bench/debian:" + MountedImage.TAG, RegistryOptions.defaults());
     if (image.equals("warm")) {
       warmCache = images.work.resolve("warm-cache");
-      try (ImageMount m = images.mount(store, MountedImage.RECORDED_TAG, "mnt-fill", warmCache,
+      try (ImageMount m = images.mount(store, recordedTag, "mnt-fill", warmCache,
           FetchOptions.defaults(), true)) {
         m.prefetcher().backgroundDone().get(10, TimeUnit.MINUTES);
       } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | InterruptedException e) {
@@ -105,16 +117,33 @@ public class RecordedStartBenchmark {
 
   @Benchmark
   public void importNumpy(Traffic traffic) throws Exception {
-    run++;
-    Path cache = image.equals("warm") ? warmCache : images.work.resolve("cold-cache-" + run);
-    String tag = image.equals("plain") ? MountedImage.TAG : MountedImage.RECORDED_TAG;
-    mount = images.mount(store, tag, "mnt-" + run, cache, FetchOptions.defaults(), false);
+    mountForRun();
     Process p = new ProcessBuilder("chroot", mount.mountPoint().toString(), "python3", "-c", "import numpy")
         .redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
     if (p.waitFor() != 0) {
       throw new IllegalStateException("python3 -c 'import numpy' failed in the mount: " + out);
     }
+    count(traffic);
+  }
+
+  @Benchmark
+  public void importStack(Traffic traffic) throws Exception {
+    mountForRun();
+    Workload.STACK.runIn(mount.mountPoint());
+    count(traffic);
+  }
+
+  /** The run's mount: a fresh chunk cache (cold) or the filled one (warm), timed from here. */
+  private void mountForRun() throws IOException {
+    run++;
+    Path cache = image.equals("warm") ? warmCache : images.work.resolve("cold-cache-" + run);
+    String tag = image.equals("plain") ? plainTag : recordedTag;
+    mount = images.mount(store, tag, "mnt-" + run, cache, FetchOptions.defaults(), false);
+  }
+
+  /** What the run fetched and read, taken when the program has exited. */
+  private void count(Traffic traffic) {
     StatsSnapshot s = mount.stats().snapshot();
     traffic.bytesFetched += s.bytesFetched();
     traffic.rangeRequests += s.rangeRequests();

@@ -54,7 +54,7 @@ public final class Testbed implements AutoCloseable {
   }
 
   /** skopeo, the standard tool, copies each image as it is (digests kept). */
-  private static void push(String layoutRef, String target) throws IOException, InterruptedException {
+  public static void push(String layoutRef, String target) throws IOException, InterruptedException {
     Commands.run("skopeo", "copy", "--quiet", "--preserve-digests", "--dest-tls-verify=false", layoutRef, "docker://" + target);
   }
 

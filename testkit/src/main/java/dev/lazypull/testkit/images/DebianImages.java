@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Real Debian images for tests, built from Debian packages and cached between runs, in one OCI
@@ -26,6 +27,14 @@ import java.util.Map;
  * {@code /var/tmp/lazypull-test-cache}, under a directory named by {@link #RECIPE_VERSION}: change
  * the recipe, bump the version. Builds take about a minute with a fast mirror and are guarded by
  * a file lock, so parallel test JVMs build once and share the result. Needs root (chroot, mount).
+ *
+ * <p>{@link #stack()} adds a fourth image, {@value #PYTHON_STACK}: python plus a layer with the
+ * scientific stack (scipy, pandas, matplotlib, scikit-learn, scikit-image, statsmodels and what
+ * they depend on), over 1 GB uncompressed. It is built only when {@link #stack()} is called (the
+ * benchmarks, or an IT that opts in), never by {@link #get()}, because it downloads some 300 MB of
+ * packages: {@code ./mvnw verify} does not build it. It has its own cache directory and recipe
+ * version ({@link #STACK_RECIPE_VERSION}), so adding or changing it leaves the three images above
+ * (and their conversions) valid.
  */
 public final class DebianImages {
   public static final String MINBASE = "debian-minbase";
@@ -33,12 +42,21 @@ public final class DebianImages {
   public static final String PYTHON_APP = "debian-python-app";
   /** Bump when the recipe below changes; old caches are then ignored. */
   public static final int RECIPE_VERSION = 1;
+  /** The big image of {@link #stack()}: python plus the scientific stack, three layers. */
+  public static final String PYTHON_STACK = "debian-python-stack";
+  /** Bump when the stack recipe changes; it is cached apart from the three small images. */
+  public static final int STACK_RECIPE_VERSION = 1;
+  /** The stack image's start-up (its cmd is {@code python3 -c} this). */
+  public static final String STACK_IMPORT = "import scipy, pandas, matplotlib";
+  private static final String STACK_PACKAGES =
+      "python3-scipy python3-pandas python3-matplotlib python3-sklearn python3-skimage python3-statsmodels";
 
   private static final String MIRROR = "http://deb.debian.org/debian";
   private static final String SUITE = "bookworm";
   private static final Map<String, String> APT_ENV = Map.of(
       "DEBIAN_FRONTEND", "noninteractive", "LC_ALL", "C", "PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
   private static DebianImages built;
+  private static DebianImages stackBuilt;
 
   private final Path layout;
 
@@ -54,23 +72,59 @@ public final class DebianImages {
 
   /** The images, built first when this machine has none of this recipe version yet. */
   public static synchronized DebianImages get() throws IOException {
-    if (built != null) {
-      return built;
+    if (built == null) {
+      built = new DebianImages(cached("debian-v" + RECIPE_VERSION, DebianImages::build).resolve("layout"));
     }
-    Path root = Files.createDirectories(cacheRoot());
-    Path done = root.resolve("debian-v" + RECIPE_VERSION);
-    try (FileChannel lockFile = FileChannel.open(root.resolve("debian-v" + RECIPE_VERSION + ".lock"),
-            StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = lockFile.lock()) {
-      if (!Files.exists(done.resolve("READY"))) {
-        build(root, done);
-      }
-    }
-    built = new DebianImages(done.resolve("layout"));
     return built;
   }
 
-  /** The OCI layout holding the three tags. Treat it as read-only: it is shared by every test. */
+  /**
+   * A layout holding only {@value #PYTHON_STACK} (with its minbase and python layers), built first
+   * when this machine has none of this stack recipe version yet (minutes: it downloads the stack
+   * from Debian's archive).
+   */
+  public static synchronized DebianImages stack() throws IOException {
+    if (stackBuilt == null) {
+      DebianImages base = get();
+      stackBuilt = new DebianImages(cached("debian-stack-v" + STACK_RECIPE_VERSION,
+          (work, done) -> buildStack(base, work, done)).resolve("layout"));
+    }
+    return stackBuilt;
+  }
+
+  private interface Recipe {
+    /** Builds into {@code work}, writes {@code work/READY} and moves {@code work} to {@code done}. */
+    void build(Path work, Path done) throws IOException;
+  }
+
+  /** {@code CACHE/NAME}, built by {@code recipe} under the file lock {@code CACHE/NAME.lock} unless ready. */
+  private static Path cached(String name, Recipe recipe) throws IOException {
+    Path root = Files.createDirectories(cacheRoot());
+    Path done = root.resolve(name);
+    try (FileChannel lockFile = FileChannel.open(root.resolve(name + ".lock"),
+            StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = lockFile.lock()) {
+      if (!Files.exists(done.resolve("READY"))) {
+        Path work = root.resolve(name + ".building");
+        // A build killed inside a chroot step leaves /proc mounted there; never descend into it.
+        try (var bundles = Files.isDirectory(work) ? Files.list(work) : Stream.<Path>empty()) {
+          for (Path staleProc : bundles.map(b -> b.resolve("rootfs/proc")).filter(Files::isDirectory).toList()) {
+            try {
+              Commands.run(60, "umount", "-l", staleProc.toString());
+            } catch (IOException notMounted) {
+              // nothing mounted: the usual case
+            }
+          }
+        }
+        Commands.run(300, "rm", "-rf", "--one-file-system", work.toString(), done.toString());
+        Files.createDirectories(work);
+        recipe.build(work, done);
+      }
+    }
+    return done;
+  }
+
+  /** The OCI layout holding the images' tags. Treat it as read-only: it is shared by every test. */
   public Path layout() {
     return layout;
   }
@@ -80,19 +134,7 @@ public final class DebianImages {
     return "oci:" + layout + ":" + tag;
   }
 
-  private static void build(Path root, Path done) throws IOException {
-    Path work = root.resolve("debian-v" + RECIPE_VERSION + ".building");
-    // A build killed inside the chroot step leaves /proc mounted there; never descend into it.
-    Path staleProc = work.resolve("bundle-python/rootfs/proc");
-    if (Files.isDirectory(staleProc)) {
-      try {
-        Commands.run(60, "umount", "-l", staleProc.toString());
-      } catch (IOException notMounted) {
-        // nothing mounted: the usual case
-      }
-    }
-    Commands.run(300, "rm", "-rf", "--one-file-system", work.toString(), done.toString());
-    Files.createDirectories(work);
+  private static void build(Path work, Path done) throws IOException {
     Path layout = work.resolve("layout");
     String image = layout.toString();
     Commands.run(60, "umoci", "init", "--layout", image);
@@ -111,7 +153,7 @@ public final class DebianImages {
     Path python = work.resolve("bundle-python");
     Commands.run(300, "umoci", "unpack", "--image", image + ":" + MINBASE, python.toString());
     Path pyroot = python.resolve("rootfs");
-    chrootApt(pyroot, "apt-get update -qq && apt-get install -y -qq --no-install-recommends python3 python3-numpy");
+    chrootApt(pyroot, "apt-get update -qq && apt-get install -y -qq --no-install-recommends python3 python3-numpy", 1200);
     cleanApt(pyroot);
     Commands.run(600, "umoci", "repack", "--image", image + ":" + PYTHON,
         "--history.created_by", "apt-get install -y --no-install-recommends python3 python3-numpy", python.toString());
@@ -137,14 +179,37 @@ public final class DebianImages {
     Files.move(work, done, StandardCopyOption.ATOMIC_MOVE);
   }
 
-  private static void chrootApt(Path rootfs, String script) throws IOException {
+  private static void buildStack(DebianImages base, Path work, Path done) throws IOException {
+    // A copy of the small images' layout, so the stack shares their blobs byte for byte.
+    Path layout = work.resolve("layout");
+    Commands.run(300, "cp", "-a", base.layout().toString(), layout.toString());
+    String image = layout.toString();
+    Path stack = work.resolve("bundle-stack");
+    Commands.run(300, "umoci", "unpack", "--image", image + ":" + PYTHON, stack.toString());
+    Path rootfs = stack.resolve("rootfs");
+    chrootApt(rootfs, "apt-get update -qq && apt-get install -y -qq --no-install-recommends " + STACK_PACKAGES, 3600);
+    cleanApt(rootfs);
+    Commands.run(1800, "umoci", "repack", "--image", image + ":" + PYTHON_STACK,
+        "--history.created_by", "apt-get install -y --no-install-recommends " + STACK_PACKAGES, stack.toString());
+    Commands.run(60, "umoci", "config", "--image", image + ":" + PYTHON_STACK,
+        "--config.cmd", "python3", "--config.cmd", "-c", "--config.cmd", STACK_IMPORT);
+    for (String tag : List.of(MINBASE, PYTHON, PYTHON_APP)) {
+      Commands.run(60, "umoci", "rm", "--image", image + ":" + tag);
+    }
+    Commands.run(300, "umoci", "gc", "--layout", image);
+    Commands.run(600, "rm", "-rf", stack.toString());
+    Files.writeString(work.resolve("READY"), "stack recipe " + STACK_RECIPE_VERSION + "\n");
+    Files.move(work, done, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static void chrootApt(Path rootfs, String script, long timeoutSeconds) throws IOException {
     Path proc = rootfs.resolve("proc");
     Files.createDirectories(proc);
     // Name resolution inside the chroot uses the host's resolver configuration.
     Files.copy(Path.of("/etc/resolv.conf"), rootfs.resolve("etc/resolv.conf"), StandardCopyOption.REPLACE_EXISTING);
     Commands.run(60, "mount", "-t", "proc", "proc", proc.toString());
     try {
-      Commands.run(1200, null, APT_ENV, List.of("chroot", rootfs.toString(), "/bin/sh", "-c", script));
+      Commands.run(timeoutSeconds, null, APT_ENV, List.of("chroot", rootfs.toString(), "/bin/sh", "-c", script));
     } finally {
       Commands.run(60, "umount", "-l", proc.toString());
     }
