@@ -48,10 +48,9 @@ public final class UmountCommand implements Callable<Integer> {
   }
 
   private int run() throws IOException {
+    // Not stat'ed first: a mount kept for an agent that is not running answers no stat.
     Path mountPoint = dir.toAbsolutePath().normalize();
-    if (!Files.exists(mountPoint)) {
-      throw new IOException(mountPoint + " does not exist");
-    }
+    Duration unserved;
     try {
       JsonNode reply = AgentClient.request(runDir, new ControlRequest.Umount(mountPoint));
       spec.commandLine().getOut().println("unmounted " + mountPoint);
@@ -60,14 +59,19 @@ public final class UmountCommand implements Callable<Integer> {
             + AGENT_EXIT_LIMIT.toSeconds() + " s (see " + runDir.resolve("agent.log") + ")");
       }
       return 0;
-    } catch (ControlClient.AgentUnavailableException | AgentClient.RefusedException notServed) {
-      // No agent, or not its mount: maybe one left by an agent that died.
+    } catch (ControlClient.AgentUnavailableException noAgent) {
+      // No agent answers: a mount kept for one (its reads waiting for the next agent) answers no
+      // stat either, and goes as a dead one does.
+      unserved = UNSERVED_LIMIT;
+    } catch (AgentClient.RefusedException notItsMount) {
+      unserved = null; // an agent runs: a mount that is slow to answer may be another's, alive
     }
-    // No agent answers: a mount kept for one (its reads waiting for the next agent) answers no
-    // stat either, and goes as a dead one does.
-    if (FuseMount.unmountStale(mountPoint, UNSERVED_LIMIT)) {
+    if (FuseMount.unmountStale(mountPoint, unserved)) {
       spec.commandLine().getOut().println("removed the stale mount at " + mountPoint + " (the agent serving it had died)");
       return 0;
+    }
+    if (!Files.exists(mountPoint)) {
+      throw new IOException(mountPoint + " does not exist");
     }
     throw new IOException(mountPoint + " is not a lazypull mount");
   }

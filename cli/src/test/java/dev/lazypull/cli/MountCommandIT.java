@@ -134,6 +134,56 @@ class MountCommandIT {
     assertThat(runDir().resolve("agent.sock")).as("agent cleaned up").doesNotExist();
   }
 
+  /**
+   * A background agent killed under its mount leaves it waiting, kept by the holder: the next
+   * {@code lazypull mount} starts an agent that serves it again; with no agent running, {@code
+   * lazypull umount} removes such a mount (it answers no stat) as it removes a dead one.
+   */
+  @Test
+  void aMountOfAKilledBackgroundAgentIsServedByTheNextOrRemovedByUmount() throws Exception {
+    Path root = work.resolve("cache-k");
+    Path c = emptyDir("mnt-kept");
+    Path d = emptyDir("mnt-next");
+    Result mounted = lazypull("mount", small, c.toString(), "--root", root.toString());
+    assertThat(mounted.code()).as(mounted.err()).isZero();
+    try {
+      assertThat(Files.readString(c.resolve("etc/os-release"))).isEqualTo("ID=small\n");
+      awaitKept(1);
+      killAgents();
+
+      Result next = lazypull("mount", synthetic, d.toString(), "--root", root.toString());
+      assertThat(next.code()).as(next.err()).isZero();
+      assertThat(Files.readString(c.resolve("etc/os-release"))).as("served by the next agent").isEqualTo("ID=small\n");
+      awaitKept(2);
+      killAgents();
+    } finally {
+      for (Path dir : List.of(c, d)) {
+        Result u = lazypull("umount", dir.toString());
+        assertThat(u.code()).as(u.err()).isZero();
+      }
+    }
+    assertThat(mounts()).doesNotContain(c.toString()).doesNotContain(d.toString());
+  }
+
+  private static void killAgents() throws Exception {
+    for (ProcessHandle agent : agents()) {
+      agent.destroyForcibly();
+      agent.onExit().get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Waits until the holder has kept {@code n} connections (the agent keeps each just after its mount returns). */
+  private static void awaitKept(int n) throws Exception {
+    Path log = runDir().resolve("holder.sock.log");
+    for (int i = 0; i < 600; i++) {
+      if (Files.exists(log) && Files.readAllLines(log).stream().filter(l -> l.contains("holder: keeping ")).count() >= n) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("the holder did not keep " + n + " connections: " + (Files.exists(log) ? Files.readString(log) : "no log"));
+  }
+
   /** The agents serving this test's run directory: {@code lazypull agent ... --run-dir RUN}. */
   private static List<ProcessHandle> agents() {
     return ProcessHandle.allProcesses().filter(p -> {

@@ -50,6 +50,8 @@ public final class MountRegistry implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(MountRegistry.class.getName());
   /** How a refusal because the agent is stopping begins: a client may start another agent and retry. */
   public static final String STOPPING = "the agent is stopping";
+  /** How long a recorded mount point may take to answer a stat before it counts as served by nobody. */
+  private static final Duration UNSERVED_LIMIT = Duration.ofSeconds(2);
 
   /** What a mount is, for listings and replies. */
   public record MountInfo(String image, Path mountPoint, String manifestDigest, Instant mountedAt) {}
@@ -320,7 +322,8 @@ public final class MountRegistry implements AutoCloseable {
         }
       }
       if (mount == null) {
-        boolean dead = FuseMount.unmountStale(r.mountPoint());
+        // A mount that answers no stat is kept by a store this agent did not get it from: nobody serves it.
+        boolean dead = FuseMount.unmountStale(r.mountPoint(), UNSERVED_LIMIT);
         if (!dead && !r.isChain()) {
           throw new IOException("nothing is mounted at " + r.mountPoint() + " any more (unmounted from outside)");
         }
