@@ -39,11 +39,14 @@ import org.junit.jupiter.api.Timeout;
  * agent is killed (SIGKILL) three times, stopped (SIGTERM) once and upgraded (started from another
  * copy of the jar, the old copy deleted) once under it: no read fails. Then the registry is
  * stopped before a restart: cached files read, the rest fail with EIO within the fetch deadline.
+ * With {@code -Dlazypull.test.restartStack=true} the same runs on the 1.4 GB stack image
+ * ({@link DebianImages#stack()}) instead of numpy's: for the figures, not for CI's time.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(1200)
 class AgentRestartIT {
-  private static final String REF = "agent/restart:numpy";
+  private static final boolean STACK = Boolean.getBoolean("lazypull.test.restartStack");
+  private static final String REF = STACK ? "agent/restart:stack" : "agent/restart:numpy";
   private static final Duration FETCH_TIMEOUT = Duration.ofSeconds(3);
   private static Path work;
   private static RegistryServer registry;
@@ -61,8 +64,10 @@ class AgentRestartIT {
   static void start() throws Exception {
     work = Files.createTempDirectory("lazypull-agent-restart-it");
     registry = RegistryServer.builder().start(); // our own: the last test stops it
-    LazyTestImage.convert(DebianImages.PYTHON, registry.reference(REF), work.resolve("convert"));
-    Path rootfs = Unpacker.unpack(DebianImages.get().layout(), DebianImages.PYTHON, work.resolve("bundle"));
+    Path layout = STACK ? DebianImages.stack().layout() : DebianImages.get().layout();
+    String tag = STACK ? DebianImages.PYTHON_STACK : DebianImages.PYTHON;
+    LazyTestImage.convert(layout, tag, registry.reference(REF), work.resolve("convert"));
+    Path rootfs = Unpacker.unpack(layout, tag, work.resolve("bundle"));
     List<String> lines = new ArrayList<>();
     try (Stream<Path> walk = Files.walk(rootfs)) {
       for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
@@ -143,7 +148,7 @@ class AgentRestartIT {
     long longest = out.stream().filter(l -> l.startsWith("pass ") && !l.startsWith("pass 1 "))
         .mapToLong(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1))).max().orElseThrow();
     assertThat(agent.log()).contains("resumed ");
-    System.out.printf("agent restart: %d files checked per pass, %d passes, no failed read; longest single read"
+    System.out.printf("agent restart (" + REF + "): %d files checked per pass, %d passes, no failed read; longest single read"
         + " after the cold pass %d ms; restarts %s: longest read across each (ms) %s; start of the new agent process"
         + " to serving again (ms) %s%n", files.size(), passes, longest, kinds, stalls, serving);
   }

@@ -21,8 +21,13 @@ record LazyTestImage(String ref, String manifestDigest, List<String> layers) {
 
   /** Converts Debian test image {@code tag} into {@code ref} (a registry reference whose tag is used). */
   static LazyTestImage convert(String tag, String ref, Path workDir) throws IOException {
+    return convert(DebianImages.get().layout(), tag, ref, workDir);
+  }
+
+  /** As {@link #convert(String, String, Path)}, from the layout {@code layout} (the big stack image's, say). */
+  static LazyTestImage convert(Path layout, String tag, String ref, Path workDir) throws IOException {
     String targetTag = ref.substring(ref.lastIndexOf(':') + 1);
-    try (OciLayoutStore source = OciLayoutStore.open(DebianImages.get().layout());
+    try (OciLayoutStore source = OciLayoutStore.open(layout);
         ImageStore target = ImageStores.open(ref, RegistryOptions.defaults())) {
       new ImageConverter(source, target, ConvertOptions.defaults().withWorkDir(Files.createDirectories(workDir)), Progress.silent())
           .convert(tag, targetTag);
