@@ -161,9 +161,21 @@ class AgentRestartIT {
     for (String[] f : cached) {
       assertThat(sha256(mnt.resolve(f[1]))).as(f[1]).isEqualTo(f[0]);
     }
-    Thread.sleep(3000); // the disk tier's writes are asynchronous
+    // A second mount whose image will not come back (its record names a manifest of which there
+    // is no copy, and the registry is gone): it must not hold the start or the first mount.
+    Path broken = Files.createDirectories(work.resolve("mnt-broken"));
+    AgentClient.request(runDir, new ControlRequest.Mount(registry.reference(REF), broken, List.of(registry.hostPort()),
+        FETCH_TIMEOUT, false, false));
+    assertThat(Files.exists(broken.resolve("usr/bin"))).isTrue();
+    Thread.sleep(3000); // the disk tier's writes (and the keep of the new mount) are asynchronous
     agent.kill();
     registry.close();
+    try (var db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + root.resolve("mounts.db"));
+        var update = db.prepareStatement("UPDATE mounts SET manifest = ? WHERE mount_point = ?")) {
+      update.setString(1, "sha256:" + "0".repeat(64));
+      update.setString(2, broken.toRealPath().toString());
+      assertThat(update.executeUpdate()).as("the broken mount's record").isEqualTo(1);
+    }
     // Fetched by the first test's passes: the rest of the image is the uncached part.
     Commands.run(60, "sh", "-c", "rm -rf " + root.resolve("cache") + "/chunks/sha256/[0-7]*");
     long started = System.nanoTime();
@@ -191,9 +203,17 @@ class AgentRestartIT {
     }
     assertThat(read).as("cached files read").isPositive();
     assertThat(failed).as("uncached files fail").isPositive();
+    // The broken mount's connection is ended rather than left waiting: its readers get ENOTCONN.
+    long brokenStart = System.nanoTime();
+    Process stat = new ProcessBuilder("stat", broken.resolve("usr/bin").toString()).redirectErrorStream(true).start();
+    assertThat(stat.waitFor(120, TimeUnit.SECONDS)).as("a stat of the broken mount returns").isTrue();
+    assertThat(new String(stat.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("not connected");
+    long brokenMillis = (System.nanoTime() - brokenStart) / 1_000_000;
+    assertThat(agent.log()).contains("cannot restore the mount of");
     System.out.printf("registry gone: start of the agent process to serving again %d ms; %d cached files read,"
-        + " %d uncached files failed with EIO, the slowest after %d ms (fetch deadline %d ms)%n",
-        serving, read, failed, slowestFailure / 1_000_000, FETCH_TIMEOUT.toMillis());
+        + " %d uncached files failed with EIO, the slowest after %d ms (fetch deadline %d ms); the mount that could"
+        + " not be restored answered ENOTCONN %d ms after the others' checks%n",
+        serving, read, failed, slowestFailure / 1_000_000, FETCH_TIMEOUT.toMillis(), brokenMillis);
   }
 
   /**

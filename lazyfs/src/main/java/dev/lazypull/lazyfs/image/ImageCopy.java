@@ -6,9 +6,7 @@ import dev.lazypull.registry.ManifestBytes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -146,7 +144,7 @@ public final class ImageCopy implements BlobRangeSource {
       try {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         committed = true;
-      } catch (FileAlreadyExistsException | DirectoryNotEmptyException | AtomicMoveNotSupportedException e) {
+      } catch (FileSystemException e) { // rename(2) onto a copy already there: ENOTEMPTY, a plain FileSystemException
         if (!Files.isDirectory(target)) {
           throw e;
         }
