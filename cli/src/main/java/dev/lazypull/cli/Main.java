@@ -1,5 +1,6 @@
 package dev.lazypull.cli;
 
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,20 +9,65 @@ import picocli.CommandLine.Command;
     name = "lazypull",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "Lazy-loading container images: convert an OCI image into a lazy image, mount it at once, fetch only what is read.",
-    subcommands = {CommandLine.HelpCommand.class, BuildCommand.class, ConvertCommand.class, InspectCommand.class,
-        MountCommand.class, UmountCommand.class, StatsCommand.class, AgentCommand.class, DemoCommand.class})
+    description = "Lazy-loading container images: convert an OCI image into a lazy image, mount it at once, fetch only what is read.")
 public final class Main implements Runnable {
+
+  /** Every subcommand by name, in the order the usage help lists them. */
+  private static final List<String> SUBCOMMANDS = List.of("help", "build", "convert", "inspect", "mount", "umount", "stats", "agent", "demo");
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    System.exit(commandLine(args).execute(args));
   }
 
-  /** The configured command line, also used by tests to run commands in-process. */
+  /** The configured command line with every subcommand, also used by tests to run commands in-process. */
   public static CommandLine commandLine() {
-    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    return configure(SUBCOMMANDS.toArray(String[]::new));
+  }
+
+  /**
+   * The command line for running {@code args}: when they name a subcommand, only that one is
+   * registered. Picocli builds the model of every registered subcommand (reflection over its
+   * options, mixins and defaults) before it parses, so a {@code lazypull mount} that carried
+   * build, convert and agent would pay for them at each start; the client commands are the ones
+   * whose start-up a user waits for (decision 0014). Anything else (no subcommand, {@code help},
+   * a misspelt name) gets them all, so usage and suggestions are complete.
+   */
+  public static CommandLine commandLine(String... args) {
+    if (args.length > 0 && SUBCOMMANDS.contains(args[0]) && !args[0].equals("help")) {
+      return configure(args[0]);
+    }
+    return commandLine();
+  }
+
+  private static CommandLine configure(String... names) {
+    CommandLine cl = new CommandLine(new Main());
+    for (String name : names) {
+      cl.addSubcommand(name, subcommand(name));
+    }
+    // After the subcommands: picocli applies a setting to the subcommands registered so far.
+    return cl.setCaseInsensitiveEnumValuesAllowed(true);
+  }
+
+  /**
+   * A new instance of subcommand {@code name}. A switch, not a map of constructor references: a
+   * JDK 25 AOT cache built from a run that had linked a lambda to picocli's (pre-Java 6, so not
+   * archivable) HelpCommand crashed the JVM writing the cache.
+   */
+  private static Object subcommand(String name) {
+    return switch (name) {
+      case "help" -> new CommandLine.HelpCommand();
+      case "build" -> new BuildCommand();
+      case "convert" -> new ConvertCommand();
+      case "inspect" -> new InspectCommand();
+      case "mount" -> new MountCommand();
+      case "umount" -> new UmountCommand();
+      case "stats" -> new StatsCommand();
+      case "agent" -> new AgentCommand();
+      case "demo" -> new DemoCommand();
+      default -> throw new IllegalArgumentException("no subcommand " + name);
+    };
   }
 
   @Override

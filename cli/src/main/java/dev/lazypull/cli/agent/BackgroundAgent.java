@@ -85,6 +85,9 @@ public record BackgroundAgent(AgentPaths paths, long cacheBytes, long memoryByte
     }
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("--enable-native-access=ALL-UNNAMED");
+    // The agent's own JVM flags, as the launcher gives `lazypull agent`: this client may run lean
+    // ones (Serial GC, C1 only) that suit a short command, not a daemon serving reads.
+    command.add("-XX:+UseZGC");
     // The memory tier, the index bound of a first mount (an image needing more is refused before
     // it allocates), and room for the request buffers.
     command.add("-Xmx" + ((memoryBytes >> 20) + (IndexBudget.DEFAULT_MAX_BYTES >> 20) + 256) + "m");
