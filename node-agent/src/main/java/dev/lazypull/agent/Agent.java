@@ -5,11 +5,11 @@ import dev.lazypull.agent.containerd.SocketWarmUp;
 import dev.lazypull.agent.control.ControlServer;
 import dev.lazypull.agent.metrics.AgentMetrics;
 import dev.lazypull.agent.metrics.MetricsServer;
+import dev.lazypull.agent.mounts.HandshakeImages;
 import dev.lazypull.agent.mounts.MountRecords;
 import dev.lazypull.agent.mounts.MountRegistry;
 import dev.lazypull.agent.mounts.RegistryChainMounter;
 import dev.lazypull.agent.mounts.RegistryConnections;
-import dev.lazypull.agent.snapshots.ImageMountChainMounter;
 import dev.lazypull.agent.systemd.SystemdNotifier;
 import dev.lazypull.format.IndexBudget;
 import dev.lazypull.fuse.keep.DescriptorStore;
@@ -111,8 +111,10 @@ public final class Agent implements AutoCloseable {
           .register(metrics.registry());
     }
     metrics.mountCount(() -> mounts.list().size());
+    HandshakeImages handshakes = new HandshakeImages(registries, settings, paths.imageCopies());
+    opened.add(handshakes);
     SnapshotsService snapshots = SnapshotsService.open(paths.snapshotsDir(),
-        new RegistryChainMounter(mounts, new ImageMountChainMounter(config.registry(), settings, cache)), metrics.registry());
+        new RegistryChainMounter(mounts, registries, settings, handshakes), metrics.registry());
     opened.add(snapshots);
     control = new AgentControl(mounts, cacheStats);
     opened.add(ControlServer.start(paths.controlSocket(), control::handle));

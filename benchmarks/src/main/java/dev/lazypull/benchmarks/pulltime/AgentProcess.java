@@ -30,13 +30,14 @@ final class AgentProcess implements AutoCloseable {
     Files.createDirectories(paths.runDir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     Files.createDirectories(paths.root());
     List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--enable-native-access=ALL-UNNAMED", "-Xmx1536m", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        "--enable-native-access=ALL-UNNAMED", "-Xmx1536m"));
+    // JVM flags of the agent, e.g. -Dlazypull.bench.agentJvmArgs=-Djava.util.logging.config.file=debug.properties
+    // (the Snapshots calls' times are logged at debug level).
+    command.addAll(words(System.getProperty("lazypull.bench.agentJvmArgs", "")));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
         "agent", "--root", paths.root().toString(), "--run-dir", paths.runDir().toString()));
     // Agent flags for one run of the harness, e.g. -Dlazypull.bench.agentArgs=--no-background-fetch.
-    String extra = System.getProperty("lazypull.bench.agentArgs", "").strip();
-    if (!extra.isEmpty()) {
-      command.addAll(List.of(extra.split("\\s+")));
-    }
+    command.addAll(words(System.getProperty("lazypull.bench.agentArgs", "")));
     Process p = new ProcessBuilder(command)
         .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
         .redirectOutput(ProcessBuilder.Redirect.appendTo(paths.backgroundLog().toFile()))
@@ -53,6 +54,10 @@ final class AgentProcess implements AutoCloseable {
       Thread.sleep(20);
     }
     return agent;
+  }
+
+  private static List<String> words(String text) {
+    return text.isBlank() ? List.of() : List.of(text.strip().split("\\s+"));
   }
 
   AgentPaths paths() {
@@ -78,6 +83,17 @@ final class AgentProcess implements AutoCloseable {
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
       System.out.println("  note: lazypull agent did not stop within 60 s of SIGTERM; killing it. Its log:\n" + logTail());
       process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+    keepLog();
+  }
+
+  /** The agent's log goes with the trial's node directory: a copy stays in the results, for the call times. */
+  private void keepLog() {
+    try {
+      Path dir = Files.createDirectories(RunLog.resultsDir().resolve("agent-logs"));
+      Files.copy(paths.backgroundLog(), dir.resolve("agent-" + process.pid() + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      System.out.println("  note: the lazypull agent's log was not kept: " + e.getMessage());
     }
   }
 }

@@ -116,12 +116,12 @@ public final class MountRegistry implements AutoCloseable {
       PrefetchSettings prefetch) throws IOException {
     ImageRef ref = ImageRef.parse(image);
     MountSettings s = settingsFor(fetchTimeout, prefetch);
-    return open(new Request(image, ref, null, insecureRegistries, fetchTimeout, prefetch), mountPoint, s).info();
+    return open(new Request(image, ref, null, insecureRegistries, fetchTimeout, prefetch, null), mountPoint, s).info();
   }
 
   /** What a mount was asked for: all that its record keeps. {@code layers} null: the whole image. */
   private record Request(String image, ImageRef ref, List<Digest> layers, List<String> insecure, Duration fetchTimeout,
-      PrefetchSettings prefetch) {}
+      PrefetchSettings prefetch, HandshakeImages.Opened opened) {}
 
   private MountSettings settingsFor(Duration fetchTimeout, PrefetchSettings prefetch) {
     return (fetchTimeout == null ? settings : settings.withFetch(settings.fetch().withTimeout(fetchTimeout)))
@@ -136,7 +136,25 @@ public final class MountRegistry implements AutoCloseable {
   public Mounted mountLayers(String image, List<Digest> layers, Path dir) throws IOException {
     ImageRef ref = ImageRef.parse(image);
     FuseMount.unmountStale(dir); // a chain's mount left dead by an agent that died before keeping it
-    return open(new Request(image, ref, layers, List.of(), null, settings.prefetch()), dir, settings);
+    return open(new Request(image, ref, layers, List.of(), null, settings.prefetch(), null), dir, settings);
+  }
+
+  /**
+   * Mounts {@code opened}, the whole image {@code image} names, opened already by containerd's
+   * handshake (its metadata copied under the copies directory), at {@code dir} as the chain of
+   * all its layers: no request to the registry, no TOC decoded again. Its budget goes with the
+   * mount, and is given back when this fails.
+   */
+  public Mounted mountOpened(String image, HandshakeImages.Opened opened, Path dir) throws IOException {
+    try {
+      ImageRef ref = ImageRef.parse(image);
+      FuseMount.unmountStale(dir);
+      List<Digest> layers = opened.image().layers().stream().map(dev.lazypull.oci.Descriptor::digest).toList();
+      return open(new Request(image, ref, layers, List.of(), null, settings.prefetch(), opened), dir, settings);
+    } catch (IOException | RuntimeException e) {
+      opened.budget().release(); // when the mount failed before it took the budget; a second release gives nothing back
+      throw e;
+    }
   }
 
   /**
@@ -192,10 +210,10 @@ public final class MountRegistry implements AutoCloseable {
       MountPoints.requireEmptyDirectory(key);
       MountPoints.requireFuse();
       ReadStats stats = new ReadStats();
-      IndexBudget budget = s.newIndexBudget();
       String reference = request.ref().reference();
-      LazyImage image = request.layers() == null
-          ? LazyImage.open(store, reference, budget, keeping.copies())
+      IndexBudget budget = request.opened() != null ? request.opened().budget() : s.newIndexBudget();
+      LazyImage image = request.opened() != null ? request.opened().image()
+          : request.layers() == null ? LazyImage.open(store, reference, budget, keeping.copies())
           : LazyImage.openLayers(store, reference, request.layers(), budget, keeping.copies());
       ImageMount mount = ImageMount.open(store, image, budget, key, s, cache, stats);
       MountRecords.Record record;

@@ -5,8 +5,8 @@ import java.nio.file.Path;
 
 /**
  * Mounts lazy images for the snapshotter: the seam between the containerd snapshotter and whoever
- * owns the node's mounts and chunk cache (the agent's mount registry, or {@link
- * ImageMountChainMounter} on its own).
+ * owns the node's mounts and chunk cache (the agent's mount registry; a recording fake in the
+ * snapshotter's unit tests).
  */
 public interface LazyChainMounter {
 

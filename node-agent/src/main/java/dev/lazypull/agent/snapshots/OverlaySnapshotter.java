@@ -266,8 +266,10 @@ public final class OverlaySnapshotter implements AutoCloseable {
         }
       }
     }
+    long start = System.nanoTime();
     try {
       mounter.check(chain);
+      LOG.log(System.Logger.Level.DEBUG, "checked lazy layer " + chain.top() + " in " + millis(start));
     } catch (IOException | RuntimeException e) {
       return fallback(target, "remote-check-failed", "layer " + chain.top() + " of " + chain.imageRef()
           + " cannot be mounted lazily: " + e.getMessage());
@@ -352,6 +354,7 @@ public final class OverlaySnapshotter implements AutoCloseable {
       return;
     }
     Path dir = fsDir(s.id());
+    long start = System.nanoTime();
     try {
       mounted.put(s.id(), mounter.mount(s.lazy(), dir));
     } catch (IOException | RuntimeException e) {
@@ -361,7 +364,8 @@ public final class OverlaySnapshotter implements AutoCloseable {
     if (!s.mounted()) {
       store.setMounted(s.id(), true);
     }
-    LOG.log(System.Logger.Level.INFO, "mounted " + s.lazy().layers().size() + " lazy layers of " + s.lazy().imageRef() + " at " + dir);
+    LOG.log(System.Logger.Level.INFO, "mounted " + s.lazy().layers().size() + " lazy layers of " + s.lazy().imageRef() + " at " + dir
+        + " in " + millis(start));
   }
 
   private void unmount(Snapshot s) throws IOException, SnapshotException {
@@ -430,6 +434,10 @@ public final class OverlaySnapshotter implements AutoCloseable {
 
   private Path workDir(long id) {
     return dirOf(id).resolve("work");
+  }
+
+  private static String millis(long startNanos) {
+    return String.format(java.util.Locale.ROOT, "%.1f ms", (System.nanoTime() - startNanos) / 1e6);
   }
 
   private static List<String> overlayBaseOptions() {
