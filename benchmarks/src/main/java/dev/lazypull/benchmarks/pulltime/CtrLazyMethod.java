@@ -79,7 +79,11 @@ final class CtrLazyMethod implements PullMethod {
   @Override
   public void close() throws IOException, InterruptedException {
     try (AgentProcess a = agent) {
-      node.close();
+      // The image's chain mount goes first: a mount still served at SIGTERM is kept for a next
+      // agent, and the trial's removal of its directory would then wait on it for ever.
+      try (ContainerdNode n = node) {
+        n.removeImages(SNAPSHOTTER);
+      }
     }
   }
 }

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * manifest, the config and every layer's TOC in one parallel round, verified and merged, as a
  * mount opens them. containerd asks about an image layer by layer (a Prepare each) and then mounts
  * its top chain for a container; with this, every layer's check after the first needs no request,
- * and the top chain's mount neither fetches nor decodes anything again (decision 0015).
+ * and the top chain's mount neither fetches nor decodes anything again (decision 0016).
  *
  * <p>An opened image holds its index memory (charged to the node's bound) until a mount takes it
  * or {@link #KEEP} has passed since it was opened, whichever comes first; a tag that moved meanwhile
