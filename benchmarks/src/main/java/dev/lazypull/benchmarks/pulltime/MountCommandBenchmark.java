@@ -52,6 +52,7 @@ public class MountCommandBenchmark {
   @Param({"0ms", "10ms"})
   public String rtt;
 
+  private Path work;
   private Testbed testbed;
   private AgentProcess agent;
   private AgentPaths paths;
@@ -64,10 +65,10 @@ public class MountCommandBenchmark {
     BenchImage target = BenchImages.prepare(image);
     testbed = Testbed.start(LinkProfile.parse(rate, rtt), List.of(target));
     reference = testbed.reference(target, "lazy");
-    Path dir = Files.createTempDirectory("lazypull-mount-bench-");
-    paths = new AgentPaths(dir.resolve("root"), dir.resolve("run"));
+    work = Files.createTempDirectory("lazypull-mount-bench-");
+    paths = new AgentPaths(work.resolve("root"), work.resolve("run"));
     agent = AgentProcess.start(paths);
-    mountPoint = dir.resolve("mnt");
+    mountPoint = work.resolve("mnt");
     launcher = Path.of(System.getProperty("lazypull.launcher", "lazypull")).toAbsolutePath().toString();
     System.out.println("machine: " + MachineLoad.sample());
   }
@@ -102,6 +103,7 @@ public class MountCommandBenchmark {
       agent.close();
     } finally {
       testbed.close();
+      Commands.run("rm", "-rf", "--one-file-system", work.toString()); // never into a mount left behind
     }
   }
 }
