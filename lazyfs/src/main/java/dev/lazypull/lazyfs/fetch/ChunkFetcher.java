@@ -61,6 +61,13 @@ public final class ChunkFetcher implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ChunkFetcher.class.getName());
   /** Range requests of background lookups in flight at once, per mount. */
   public static final int BACKGROUND_RANGES = 2;
+  /**
+   * Largest gap a recorded list's Range request spans between two listed chunks: measured on the
+   * 1 Gbit/s, 10 ms link with the numpy list (decision 0009), 256 KiB fetched its chunks in 25
+   * requests (17.4 MB for 14.9 MB listed) in about half the time of 64 KiB's 42 requests; larger
+   * gaps only added bytes.
+   */
+  public static final int PREFETCH_GAP_BYTES = 256 << 10;
 
   private final BlobRangeSource source;
   private final ChunkCache cache;
@@ -68,10 +75,12 @@ public final class ChunkFetcher implements AutoCloseable {
   private final ReadStats stats;
   private final LayerFrames frames;
   private final RangePlanner planner;
+  private final RangePlanner prefetchPlanner;
   private final Semaphore backgroundRanges = new Semaphore(BACKGROUND_RANGES);
   private final AtomicInteger inFlight = new AtomicInteger();
   private final ExecutorService fetchThreads = Executors.newVirtualThreadPerTaskExecutor();
   private volatile boolean closed;
+  private volatile long lastDemandMiss = Long.MIN_VALUE;
 
   /** A fetcher that takes only the chunks reads ask for (no layout known to read ahead in). */
   public ChunkFetcher(BlobRangeSource source, ChunkCache cache, FetchOptions options, ReadStats stats) {
@@ -89,6 +98,7 @@ public final class ChunkFetcher implements AutoCloseable {
     this.stats = stats;
     this.frames = frames;
     this.planner = new RangePlanner(options.maxRangeBytes(), options.maxGapBytes());
+    this.prefetchPlanner = new RangePlanner(options.maxRangeBytes(), Math.max(options.maxGapBytes(), PREFETCH_GAP_BYTES));
   }
 
   /**
@@ -183,6 +193,22 @@ public final class ChunkFetcher implements AutoCloseable {
     }
   }
 
+  /**
+   * {@code chunks} (a recorded list, in recorded order) cut into the groups that {@link
+   * Priority#PREFETCH} lookups fetch as one Range request each, ordered by the earliest listed
+   * chunk of each group: handing them over in this order gets what the program reads first on the
+   * wire first.
+   */
+  public List<List<ChunkLocation>> prefetchRanges(List<ChunkLocation> chunks) {
+    Map<Digest, Integer> firstListed = new HashMap<>();
+    for (int i = 0; i < chunks.size(); i++) {
+      firstListed.putIfAbsent(chunks.get(i).digest(), i);
+    }
+    List<BlobRange> ranges = new ArrayList<>(prefetchPlanner.plan(new ArrayList<>(chunks)));
+    ranges.sort(java.util.Comparator.comparingInt(r -> r.chunks().stream().mapToInt(c -> firstListed.get(c.digest())).min().orElse(0)));
+    return ranges.stream().map(BlobRange::chunks).toList();
+  }
+
   /** Fetches the chunks of {@code chunks} that the cache handed over (claimed: held nowhere, in flight nowhere). */
   private void fetchClaimed(List<ChunkLocation> chunks, Map<Digest, CompletableFuture<byte[]>> claims, Priority priority) {
     Map<Digest, CompletableFuture<byte[]>> owned = new HashMap<>(claims);
@@ -195,9 +221,10 @@ public final class ChunkFetcher implements AutoCloseable {
     }
     claims.values().forEach(this::inFlight);
     if (priority == Priority.FOREGROUND) {
+      lastDemandMiss = System.nanoTime();
       stats.demandMissed(toFetch.size());
     }
-    for (BlobRange range : planner.plan(toFetch)) {
+    for (BlobRange range : (priority == Priority.PREFETCH ? prefetchPlanner : planner).plan(toFetch)) {
       // A recorded list names exactly the chunks it wants: reading ahead of them only adds bytes.
       submit(priority == Priority.PREFETCH ? range : readAhead(range, owned), owned, priority);
     }
@@ -384,6 +411,11 @@ public final class ChunkFetcher implements AutoCloseable {
 
   private static String describe(BlobRange r) {
     return "bytes " + r.offset() + "+" + r.length() + " of layer " + r.layer();
+  }
+
+  /** {@link System#nanoTime()} of the last read that had to fetch, or {@link Long#MIN_VALUE} before the first. */
+  public long lastDemandMissNanos() {
+    return lastDemandMiss;
   }
 
   /** Chunks currently being fetched (for tests and stats). */

@@ -24,13 +24,17 @@ import java.util.concurrent.Semaphore;
  * through the fetcher's one lookup path, so every chunk is verified, cached and single-flight as
  * for reads: a list that does not match the program costs bandwidth only.
  *
- * <p>The list is handed over in batches of about {@link PrefetchSettings#batchBytes()}, which the
- * fetcher merges into large Range requests, at {@link Priority#PREFETCH} (request slots like
- * reads: the program is about to wait for these). Only {@link PrefetchSettings#listBatches()}
- * batches are outstanding at a time, so a read of a chunk further down the list fetches it itself
- * at once instead of queueing behind the list, and a read of a chunk in an outstanding batch joins
- * its fetch. The background fetch runs at {@link Priority#BACKGROUND}: the fetcher gives it a
- * bounded number of request slots, so reads always find the rest.
+ * <p>The list is cut into large Range requests (listed chunks of a layer with gaps of at most
+ * {@link ChunkFetcher#PREFETCH_GAP_BYTES} between them), handed over in the order the program
+ * first reads them at {@link Priority#PREFETCH} (request slots like reads: the program is about to
+ * wait for these). Only {@link PrefetchSettings#listBatches()} requests are outstanding at a time,
+ * fewer than the registry client's bound, so a read that misses fetches at once instead of
+ * queueing behind the list, and a read of a chunk in an outstanding request joins its fetch. The
+ * background fetch starts when the list is done and runs at {@link Priority#BACKGROUND}: the
+ * fetcher gives it a bounded number of request slots, so reads always find the rest, and {@link
+ * BackgroundPacer} holds each batch until reads have fetched nothing for a moment and bounds its
+ * bytes per second, so it neither competes with a starting program nor takes the link from a
+ * running one.
  *
  * <p>{@link #hits()} is the read observer that counts prefetch hits. Closing stops both phases.
  */
@@ -48,6 +52,7 @@ public final class Prefetcher implements AutoCloseable {
   private final ConcurrentHashMap<Digest, Integer> unread = new ConcurrentHashMap<>();
   private final CompletableFuture<Void> listDone = new CompletableFuture<>();
   private final CompletableFuture<Void> backgroundDone = new CompletableFuture<>();
+  private final BackgroundPacer pacer;
   private volatile boolean closed;
   private Thread worker;
 
@@ -57,6 +62,8 @@ public final class Prefetcher implements AutoCloseable {
     this.cache = cache;
     this.settings = settings;
     this.stats = stats;
+    this.pacer = new BackgroundPacer(settings.backgroundBytesPerSecond(), settings.batchBytes(), settings.backgroundQuiet().toNanos(),
+        BackgroundPacer.Clock.SYSTEM, fetcher::lastDemandMissNanos);
   }
 
   /** Starts the list, then the background fetch (each only when the settings ask for it). */
@@ -94,10 +101,7 @@ public final class Prefetcher implements AutoCloseable {
   private void run() {
     try {
       if (settings.list()) {
-        fetchInOrder(index.prefetchChunks(), Priority.PREFETCH, settings.listBatches(), false, c -> {
-          unread.put(c.digest(), c.uncompressedLength());
-          stats.prefetched(c.uncompressedLength());
-        });
+        fetchList();
       }
       listDone.complete(null);
       if (settings.background()) {
@@ -109,6 +113,34 @@ public final class Prefetcher implements AutoCloseable {
       listDone.complete(null);
       backgroundDone.complete(null);
     }
+  }
+
+  /**
+   * The recorded list, one Range request per group of {@link ChunkFetcher#prefetchRanges}, in
+   * the order the program first reads them, at most {@link PrefetchSettings#listBatches()}
+   * requests outstanding (fewer than the registry client's requests per host, so a read that
+   * misses finds a free request at once instead of queueing behind the list).
+   */
+  private void fetchList() throws InterruptedException {
+    List<ChunkLocation> missing = new ArrayList<>();
+    for (ChunkLocation c : index.prefetchChunks()) {
+      if (!cache.inMemory(c.digest()) && !cache.isOnDisk(c.digest())) {
+        missing.add(c);
+      }
+    }
+    int window = settings.listBatches();
+    Semaphore outstanding = new Semaphore(window);
+    for (List<ChunkLocation> range : fetcher.prefetchRanges(missing)) {
+      if (closed) {
+        return;
+      }
+      submit(range, Priority.PREFETCH, outstanding, c -> {
+        unread.put(c.digest(), c.uncompressedLength());
+        stats.prefetched(c.uncompressedLength());
+      });
+    }
+    outstanding.acquire(window); // the last requests have completed
+    outstanding.release(window);
   }
 
   /** Every frame of every layer (a blob listed twice once, a chunk in two places once), counting what is local. */
@@ -183,6 +215,13 @@ public final class Prefetcher implements AutoCloseable {
 
   private void submit(List<ChunkLocation> batch, Priority priority, Semaphore outstanding,
       java.util.function.Consumer<ChunkLocation> fetched) throws InterruptedException {
+    if (priority == Priority.BACKGROUND) {
+      long bytes = 0;
+      for (ChunkLocation c : batch) {
+        bytes += c.compressedLength();
+      }
+      pacer.admit(bytes);
+    }
     outstanding.acquire();
     if (closed) {
       outstanding.release();
