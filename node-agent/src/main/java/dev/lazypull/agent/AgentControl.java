@@ -9,11 +9,10 @@ import dev.lazypull.agent.mounts.MountRegistry;
 import dev.lazypull.agent.mounts.MountRegistry.MountInfo;
 import dev.lazypull.agent.mounts.MountRegistry.Mounted;
 import dev.lazypull.lazyfs.prefetch.PrefetchSettings;
+import dev.lazypull.lazyfs.stats.ReadStat;
 import dev.lazypull.lazyfs.stats.ReadStats;
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** Answers the control socket's requests from the mount registry. */
@@ -71,20 +70,17 @@ final class AgentControl {
       }
       of = List.of(m.get());
     }
-    Map<String, Long> counters = new LinkedHashMap<>(cacheStats.snapshot().asMap());
-    for (Mounted m : of) {
-      m.stats().snapshot().asMap().forEach((k, v) -> counters.merge(k, v, Long::sum));
+    for (ReadStat stat : ReadStat.values()) {
+      long sum = cacheStats.value(stat);
+      for (Mounted m : of) {
+        sum += m.stats().value(stat);
+      }
+      o.put(stat.key(), sum);
     }
     if (of.size() == 1) {
-      of.getFirst().stats().snapshot().asMap().forEach((k, v) -> {
-        if (k.startsWith("readLatency")) {
-          counters.put(k, v); // percentiles do not add up; one mount's are its own
-        }
-      });
-    } else {
-      counters.keySet().removeIf(k -> k.startsWith("readLatency"));
+      // percentiles do not add up, so only one mount's are shown: its own
+      of.getFirst().stats().snapshot().latency().asMap().forEach(o::put);
     }
-    counters.forEach(o::put);
     return new ControlReply.Ok(o);
   }
 

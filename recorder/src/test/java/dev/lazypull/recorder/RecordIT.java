@@ -11,6 +11,7 @@ import dev.lazypull.builder.overlay.spec.AddSpec;
 import dev.lazypull.builder.overlay.spec.BuildSpec;
 import dev.lazypull.builder.progress.Progress;
 import dev.lazypull.format.toc.PrefetchList;
+import dev.lazypull.lazyfs.stats.ReadStat;
 import dev.lazypull.registry.ImageStore;
 import dev.lazypull.registry.ImageStores;
 import dev.lazypull.registry.ManifestBytes;
@@ -131,12 +132,12 @@ class RecordIT {
       mount.prefetcher().listDone().get(60, TimeUnit.SECONDS);
       StatsSnapshot s = mount.stats().snapshot();
       System.out.println("cold recorded import numpy: " + s.toJson());
-      assertThat(s.readErrors()).isZero();
-      assertThat(s.prefetch().prefetchHitBytes()).as("bytes read that the list brought").isPositive();
+      assertThat(s.get(ReadStat.READ_ERRORS)).isZero();
+      assertThat(s.get(ReadStat.PREFETCH_HIT_BYTES)).as("bytes read that the list brought").isPositive();
       // Near zero: the program's reads found their chunks cached or on their way; a handful may
       // differ from the recording (the sandbox's environment is not chroot's).
-      assertThat(s.prefetch().demandMisses()).as("chunks reads fetched themselves: %s", s.toJson())
-          .isLessThanOrEqualTo(Math.max(5, s.chunksFetched() / 50));
+      assertThat(s.get(ReadStat.DEMAND_MISSES)).as("chunks reads fetched themselves: %s", s.toJson())
+          .isLessThanOrEqualTo(Math.max(5, s.get(ReadStat.CHUNKS_FETCHED) / 50));
     }
   }
 
@@ -205,10 +206,10 @@ class RecordIT {
       mount.prefetcher().backgroundDone().get(300, TimeUnit.SECONDS);
       StatsSnapshot s = mount.stats().snapshot();
       System.out.println("after background fetch: " + s.toJson());
-      assertThat(s.prefetch().localBytes()).as("local bytes").isEqualTo(s.prefetch().imageBytes());
+      assertThat(s.get(ReadStat.LOCAL_BYTES)).as("local bytes").isEqualTo(s.get(ReadStat.IMAGE_BYTES));
       registry.close(); // from now on nothing can come from the network
       TreeSnapshot.of(dir).assertSameAs(expected, "mount of an image recorded for another program, registry stopped");
-      assertThat(mount.stats().snapshot().readErrors()).isZero();
+      assertThat(mount.stats().snapshot().get(ReadStat.READ_ERRORS)).isZero();
       chroot(dir, "python3", "-c", "import numpy");
     }
   }

@@ -2,6 +2,7 @@ package dev.lazypull.benchmarks.lazyfs;
 
 import dev.lazypull.benchmarks.link.LinkEmulator;
 import dev.lazypull.benchmarks.link.LinkProfile;
+import dev.lazypull.lazyfs.stats.ReadStat;
 import dev.lazypull.registry.ImageStore;
 import dev.lazypull.registry.ImageStores;
 import dev.lazypull.registry.RegistryOptions;
@@ -105,9 +106,9 @@ public class ColdStartBenchmark {
       throw new IllegalStateException("python3 -c 'import numpy' failed in the mount: " + out);
     }
     StatsSnapshot s = mount.stats().snapshot();
-    traffic.bytesFetched += s.bytesFetched();
-    traffic.rangeRequests += s.rangeRequests();
-    traffic.bytesReadThroughMount += s.bytesServed();
+    traffic.bytesFetched += s.get(ReadStat.BYTES_FETCHED);
+    traffic.rangeRequests += s.get(ReadStat.RANGE_REQUESTS);
+    traffic.bytesReadThroughMount += s.get(ReadStat.BYTES_SERVED);
     traffic.imageFileBytes += mount.fileSystem().statfs().blocks() * 4096;
   }
 }

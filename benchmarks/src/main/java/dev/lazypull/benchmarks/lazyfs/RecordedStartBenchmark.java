@@ -3,6 +3,7 @@ package dev.lazypull.benchmarks.lazyfs;
 import dev.lazypull.benchmarks.link.LinkEmulator;
 import dev.lazypull.benchmarks.link.LinkProfile;
 import dev.lazypull.benchmarks.pulltime.Workload;
+import dev.lazypull.lazyfs.stats.ReadStat;
 import dev.lazypull.registry.ImageStore;
 import dev.lazypull.registry.ImageStores;
 import dev.lazypull.registry.RegistryOptions;
@@ -145,10 +146,10 @@ public class RecordedStartBenchmark {
   /** What the run fetched and read, taken when the program has exited. */
   private void count(Traffic traffic) {
     StatsSnapshot s = mount.stats().snapshot();
-    traffic.bytesFetched += s.bytesFetched();
-    traffic.rangeRequests += s.rangeRequests();
-    traffic.bytesReadThroughMount += s.bytesServed();
-    traffic.demandMisses += s.prefetch().demandMisses();
-    traffic.prefetchWasteBytes += s.prefetch().wasteBytes();
+    traffic.bytesFetched += s.get(ReadStat.BYTES_FETCHED);
+    traffic.rangeRequests += s.get(ReadStat.RANGE_REQUESTS);
+    traffic.bytesReadThroughMount += s.get(ReadStat.BYTES_SERVED);
+    traffic.demandMisses += s.get(ReadStat.DEMAND_MISSES);
+    traffic.prefetchWasteBytes += s.get(ReadStat.PREFETCH_WASTE_BYTES);
   }
 }

@@ -1,5 +1,6 @@
 package dev.lazypull.benchmarks.pulltime;
 
+import dev.lazypull.lazyfs.stats.ReadStat;
 import dev.lazypull.registry.ImageRef;
 import dev.lazypull.registry.ImageStore;
 import dev.lazypull.registry.ImageStores;
@@ -59,6 +60,6 @@ final class AgentPullMethod implements RootfsPullMethod {
       mount = null;
     }
     Files.deleteIfExists(dir);
-    return new Cost(mountSeconds, stats.bytesFetched(), stats.rangeRequests(), stats.bytesServed());
+    return new Cost(mountSeconds, stats.get(ReadStat.BYTES_FETCHED), stats.get(ReadStat.RANGE_REQUESTS), stats.get(ReadStat.BYTES_SERVED));
   }
 }

@@ -1,5 +1,6 @@
 package dev.lazypull.lazyfs.stats;
 
+import java.util.EnumMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongConsumer;
@@ -12,29 +13,9 @@ import org.HdrHistogram.ConcurrentHistogram;
  * lock-free (striped adders, a concurrent histogram) because it sits on every FUSE read.
  */
 public final class ReadStats {
-  private final LongAdder bytesFetched = new LongAdder();
-  private final LongAdder chunksFetched = new LongAdder();
-  private final LongAdder rangeRequests = new LongAdder();
-  private final LongAdder rangeFailures = new LongAdder();
-  private final LongAdder memoryHits = new LongAdder();
-  private final LongAdder memoryMisses = new LongAdder();
-  private final LongAdder diskHits = new LongAdder();
-  private final LongAdder diskMisses = new LongAdder();
-  private final LongAdder diskWriteFailures = new LongAdder();
-  private final LongAdder bytesServed = new LongAdder();
-  private final LongAdder reads = new LongAdder();
-  private final LongAdder readErrors = new LongAdder();
-  private final LongAdder verificationFailures = new LongAdder();
-  private final LongAdder fetchTimeouts = new LongAdder();
-  private final LongAdder demandMisses = new LongAdder();
-  private final LongAdder prefetchedBytes = new LongAdder();
-  private final LongAdder prefetchHitBytes = new LongAdder();
-  private final LongAdder backgroundBytes = new LongAdder();
-  private final java.util.concurrent.atomic.AtomicLong imageBytes = new java.util.concurrent.atomic.AtomicLong();
-  private final LongAdder localBytes = new LongAdder();
-  private final LongAdder memoryEvictions = new LongAdder();
-  private final LongAdder diskEvictions = new LongAdder();
-  private final LongAdder diskWritesDropped = new LongAdder();
+  // One adder per ReadStat (by ordinal); the few whose value comes from elsewhere are read in value().
+  private final LongAdder[] counts = new LongAdder[ReadStat.values().length];
+  private volatile long imageBytes;
   private volatile LongConsumer readLatencyObserver = nanos -> {};
   private volatile LongConsumer fetchLatencyObserver = nanos -> {};
   private volatile LongSupplier memoryCacheBytes = () -> 0L;
@@ -43,11 +24,21 @@ public final class ReadStats {
   private final ConcurrentHistogram readLatencyMicros =
       new ConcurrentHistogram(TimeUnit.MINUTES.toMicros(10), 2);
 
+  public ReadStats() {
+    for (int i = 0; i < counts.length; i++) {
+      counts[i] = new LongAdder();
+    }
+  }
+
+  private LongAdder count(ReadStat stat) {
+    return counts[stat.ordinal()];
+  }
+
   /** One Range request answered with {@code bytes} bytes (compressed) carrying {@code chunks}. */
   public void rangeFetched(long bytes, int chunks) {
-    rangeRequests.increment();
-    bytesFetched.add(bytes);
-    chunksFetched.add(chunks);
+    count(ReadStat.RANGE_REQUESTS).increment();
+    count(ReadStat.BYTES_FETCHED).add(bytes);
+    count(ReadStat.CHUNKS_FETCHED).add(chunks);
   }
 
   /** As {@link #rangeFetched(long, int)}, answered after {@code nanos}. */
@@ -66,50 +57,50 @@ public final class ReadStats {
   }
 
   public void rangeFailed() {
-    rangeFailures.increment();
+    count(ReadStat.RANGE_FAILURES).increment();
   }
 
   public void memoryHit() {
-    memoryHits.increment();
+    count(ReadStat.MEMORY_HITS).increment();
   }
 
   public void memoryMiss() {
-    memoryMisses.increment();
+    count(ReadStat.MEMORY_MISSES).increment();
   }
 
   public void diskHit() {
-    diskHits.increment();
+    count(ReadStat.DISK_HITS).increment();
   }
 
   public void diskMiss() {
-    diskMisses.increment();
+    count(ReadStat.DISK_MISSES).increment();
   }
 
   public void diskWriteFailed() {
-    diskWriteFailures.increment();
+    count(ReadStat.DISK_WRITE_FAILURES).increment();
   }
 
   public void verificationFailed() {
-    verificationFailures.increment();
+    count(ReadStat.VERIFICATION_FAILURES).increment();
   }
 
   public void fetchTimedOut() {
-    fetchTimeouts.increment();
+    count(ReadStat.FETCH_TIMEOUTS).increment();
   }
 
   /** A chunk left the memory tier to keep it within its bound. */
   public void memoryEvicted() {
-    memoryEvictions.increment();
+    count(ReadStat.MEMORY_EVICTIONS).increment();
   }
 
   /** A chunk file was deleted to keep the disk tier within its bound. */
   public void diskEvicted() {
-    diskEvictions.increment();
+    count(ReadStat.DISK_EVICTIONS).increment();
   }
 
   /** A verified chunk was not written to disk because the write queue was full (it stays served from memory). */
   public void diskWriteDropped() {
-    diskWritesDropped.increment();
+    count(ReadStat.DISK_WRITES_DROPPED).increment();
   }
 
   /** Where the sizes of the cache these counters describe are read (the cache registers them when it opens). */
@@ -120,44 +111,44 @@ public final class ReadStats {
 
   /** Foreground reads found {@code chunks} chunks neither cached nor in flight and fetched them themselves. */
   public void demandMissed(int chunks) {
-    demandMisses.add(chunks);
+    count(ReadStat.DEMAND_MISSES).add(chunks);
   }
 
   /** The prefetch list fetched a chunk of {@code bytes} (uncompressed) that no cache held. */
   public void prefetched(long bytes) {
-    prefetchedBytes.add(bytes);
+    count(ReadStat.PREFETCHED_BYTES).add(bytes);
   }
 
   /** A read used, for the first time, a chunk of {@code bytes} that the prefetch list had fetched. */
   public void prefetchHit(long bytes) {
-    prefetchHitBytes.add(bytes);
+    count(ReadStat.PREFETCH_HIT_BYTES).add(bytes);
   }
 
   /** The background fetch fetched a chunk of {@code bytes} (uncompressed) that no cache held. */
   public void backgroundFetched(long bytes) {
-    backgroundBytes.add(bytes);
+    count(ReadStat.BACKGROUND_BYTES).add(bytes);
   }
 
   /** The image's distinct chunk bytes (uncompressed), counted when the background fetch starts. */
   public void imageBytes(long bytes) {
-    imageBytes.set(bytes);
+    imageBytes = bytes;
   }
 
   /** {@code bytes} more of the image are known to be in the node cache (the background fetch's count). */
   public void becameLocal(long bytes) {
-    localBytes.add(bytes);
+    count(ReadStat.LOCAL_BYTES).add(bytes);
   }
 
   /** A read served {@code bytes} bytes after {@code nanos}. */
   public void readServed(long bytes, long nanos) {
-    reads.increment();
-    bytesServed.add(bytes);
+    count(ReadStat.READS).increment();
+    count(ReadStat.BYTES_SERVED).add(bytes);
     recordLatency(nanos);
   }
 
   /** A read failed (EIO) after {@code nanos}. */
   public void readFailed(long nanos) {
-    readErrors.increment();
+    count(ReadStat.READ_ERRORS).increment();
     recordLatency(nanos);
   }
 
@@ -167,34 +158,27 @@ public final class ReadStats {
     readLatencyMicros.recordValue(Math.min(micros, readLatencyMicros.getHighestTrackableValue()));
   }
 
+  /** One counter's value now, without taking a whole snapshot (what a metrics scrape reads). */
+  public long value(ReadStat stat) {
+    return switch (stat) {
+      case MEMORY_CACHE_BYTES -> memoryCacheBytes.getAsLong();
+      case DISK_CACHE_BYTES -> diskCacheBytes.getAsLong();
+      case IMAGE_BYTES -> imageBytes;
+      case PREFETCH_WASTE_BYTES -> count(ReadStat.PREFETCHED_BYTES).sum() - count(ReadStat.PREFETCH_HIT_BYTES).sum();
+      default -> count(stat).sum();
+    };
+  }
+
   public StatsSnapshot snapshot() {
-    return new StatsSnapshot(
-        bytesFetched.sum(),
-        chunksFetched.sum(),
-        rangeRequests.sum(),
-        rangeFailures.sum(),
-        memoryHits.sum(),
-        memoryMisses.sum(),
-        diskHits.sum(),
-        diskMisses.sum(),
-        diskWriteFailures.sum(),
-        reads.sum(),
-        readErrors.sum(),
-        bytesServed.sum(),
-        verificationFailures.sum(),
-        fetchTimeouts.sum(),
-        memoryEvictions.sum(),
-        diskEvictions.sum(),
-        diskWritesDropped.sum(),
-        memoryCacheBytes.getAsLong(),
-        diskCacheBytes.getAsLong(),
-        new StatsSnapshot.Prefetch(demandMisses.sum(), prefetchedBytes.sum(), prefetchHitBytes.sum(), backgroundBytes.sum(),
-            imageBytes.get(), localBytes.sum()),
-        new StatsSnapshot.Latency(
-            readLatencyMicros.getValueAtPercentile(50),
-            readLatencyMicros.getValueAtPercentile(90),
-            readLatencyMicros.getValueAtPercentile(99),
-            readLatencyMicros.getValueAtPercentile(99.9),
-            readLatencyMicros.getMaxValue()));
+    EnumMap<ReadStat, Long> values = new EnumMap<>(ReadStat.class);
+    for (ReadStat stat : ReadStat.values()) {
+      values.put(stat, value(stat));
+    }
+    return new StatsSnapshot(values, new StatsSnapshot.Latency(
+        readLatencyMicros.getValueAtPercentile(50),
+        readLatencyMicros.getValueAtPercentile(90),
+        readLatencyMicros.getValueAtPercentile(99),
+        readLatencyMicros.getValueAtPercentile(99.9),
+        readLatencyMicros.getMaxValue()));
   }
 }

@@ -2,6 +2,7 @@ package dev.lazypull.lazyfs.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lazypull.lazyfs.stats.ReadStat;
 import dev.lazypull.oci.Digest;
 import dev.lazypull.lazyfs.stats.ReadStats;
 import java.io.IOException;
@@ -42,8 +43,8 @@ class ChunkCacheTest {
         cache.put(Digest.sha256(data), data);
       }
       assertThat(cache.memoryWeightedSize()).isLessThanOrEqualTo(1 << 20);
-      assertThat(stats.snapshot().memoryEvictions()).isPositive();
-      assertThat(stats.snapshot().memoryCacheBytes()).isLessThanOrEqualTo(1 << 20);
+      assertThat(stats.snapshot().get(ReadStat.MEMORY_EVICTIONS)).isPositive();
+      assertThat(stats.snapshot().get(ReadStat.MEMORY_CACHE_BYTES)).isLessThanOrEqualTo(1 << 20);
     }
   }
 
@@ -59,7 +60,7 @@ class ChunkCacheTest {
         pending.complete(data);
       }
       assertThat(cache.memoryWeightedSize()).isLessThanOrEqualTo(1 << 20).isPositive();
-      assertThat(stats.snapshot().memoryEvictions()).isGreaterThanOrEqualTo(80);
+      assertThat(stats.snapshot().get(ReadStat.MEMORY_EVICTIONS)).isGreaterThanOrEqualTo(80);
     }
   }
 
@@ -87,9 +88,9 @@ class ChunkCacheTest {
       assertThat(cache.getIfInMemory(d)).isEqualTo(data);
       assertThat(cache.get(List.of(d), UNREACHABLE, stats).getFirst().getNow(null)).as("at once").isEqualTo(data);
     }
-    assertThat(stats.snapshot().diskHits()).isEqualTo(1);
-    assertThat(stats.snapshot().memoryHits()).isEqualTo(1);
-    assertThat(stats.snapshot().memoryMisses()).isEqualTo(1);
+    assertThat(stats.snapshot().get(ReadStat.DISK_HITS)).isEqualTo(1);
+    assertThat(stats.snapshot().get(ReadStat.MEMORY_HITS)).isEqualTo(1);
+    assertThat(stats.snapshot().get(ReadStat.MEMORY_MISSES)).isEqualTo(1);
   }
 
   @Test
@@ -122,7 +123,7 @@ class ChunkCacheTest {
       }
       start.countDown();
       // Every reader has looked up while the one load is held, so all of them joined it.
-      while (stats.snapshot().memoryMisses() < readers) {
+      while (stats.snapshot().get(ReadStat.MEMORY_MISSES) < readers) {
         Thread.onSpinWait();
       }
       gate.countDown();
@@ -131,7 +132,7 @@ class ChunkCacheTest {
       }
     }
     assertThat(loads).hasValue(1);
-    assertThat(stats.snapshot().diskMisses()).isEqualTo(1);
+    assertThat(stats.snapshot().get(ReadStat.DISK_MISSES)).isEqualTo(1);
   }
 
   @Test
@@ -157,8 +158,8 @@ class ChunkCacheTest {
           .isEqualTo(data);
       assertThat(cache.get(List.of(d), UNREACHABLE, stats).getFirst().getNow(null)).as("at once").isEqualTo(data);
     }
-    assertThat(stats.snapshot().diskWritesDropped()).isEqualTo(1);
-    assertThat(stats.snapshot().diskWriteFailures()).isZero();
+    assertThat(stats.snapshot().get(ReadStat.DISK_WRITES_DROPPED)).isEqualTo(1);
+    assertThat(stats.snapshot().get(ReadStat.DISK_WRITE_FAILURES)).isZero();
     try (var files = Files.walk(dir)) {
       assertThat(files.filter(Files::isRegularFile)).isEmpty();
     }
@@ -174,7 +175,7 @@ class ChunkCacheTest {
     try (ChunkCache next = ChunkCache.open(1 << 20, dir, 1 << 20, stats)) {
       assertThat(next.get(List.of(d), UNREACHABLE, stats).getFirst().get(5, TimeUnit.SECONDS)).isEqualTo(data);
     }
-    assertThat(stats.snapshot().diskWritesDropped()).isZero();
+    assertThat(stats.snapshot().get(ReadStat.DISK_WRITES_DROPPED)).isZero();
   }
 
   @Test

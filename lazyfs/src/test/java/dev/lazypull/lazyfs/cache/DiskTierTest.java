@@ -2,6 +2,7 @@ package dev.lazypull.lazyfs.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lazypull.lazyfs.stats.ReadStat;
 import dev.lazypull.oci.Digest;
 import dev.lazypull.lazyfs.stats.ReadStats;
 import java.io.IOException;
@@ -56,7 +57,7 @@ class DiskTierTest {
 
       assertThat(tier.get(d)).isNull();
       assertThat(tier.pathOf(d)).doesNotExist();
-      assertThat(stats.snapshot().verificationFailures()).isEqualTo(1);
+      assertThat(stats.snapshot().get(ReadStat.VERIFICATION_FAILURES)).isEqualTo(1);
     }
   }
 
@@ -84,7 +85,7 @@ class DiskTierTest {
         assertThat(bytesOnDisk()).isLessThanOrEqualTo(100_000);
       }
       assertThat(tier.pathOf(hotDigest)).exists();
-      assertThat(stats.snapshot().diskEvictions()).isGreaterThanOrEqualTo(31);
+      assertThat(stats.snapshot().get(ReadStat.DISK_EVICTIONS)).isGreaterThanOrEqualTo(31);
     }
   }
 
@@ -180,7 +181,7 @@ class DiskTierTest {
 
       assertThat(tier.put(d, data)).isFalse();
       assertThat(tier.get(d)).isNull();
-      assertThat(stats.snapshot().diskWriteFailures()).isEqualTo(1);
+      assertThat(stats.snapshot().get(ReadStat.DISK_WRITE_FAILURES)).isEqualTo(1);
     }
   }
 }

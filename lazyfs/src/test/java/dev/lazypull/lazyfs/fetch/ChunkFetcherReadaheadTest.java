@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lazypull.format.ChunkLocation;
 import dev.lazypull.lazyfs.cache.ChunkCache;
+import dev.lazypull.lazyfs.stats.ReadStat;
 import dev.lazypull.lazyfs.stats.ReadStats;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -76,8 +77,8 @@ class ChunkFetcherReadaheadTest {
     assertServes(fetcher, 1, 2, 3, 4, 5);
 
     assertThat(registry.requests).containsExactly(request(0, 6));
-    assertThat(stats.snapshot().chunksFetched()).isEqualTo(6);
-    assertThat(stats.snapshot().memoryHits()).isEqualTo(5);
+    assertThat(stats.snapshot().get(ReadStat.CHUNKS_FETCHED)).isEqualTo(6);
+    assertThat(stats.snapshot().get(ReadStat.MEMORY_HITS)).isEqualTo(5);
   }
 
   @Test
@@ -153,9 +154,9 @@ class ChunkFetcherReadaheadTest {
         Thread.onSpinWait();
       }
       assertServes(fetcher, 0); // takes 1 ahead, stops at 2 (in flight)
-      long missesBefore = stats.snapshot().memoryMisses();
+      long missesBefore = stats.snapshot().get(ReadStat.MEMORY_MISSES);
       Future<List<byte[]>> joiner = pool.submit(() -> fetcher.load(List.of(chunk(4))));
-      while (stats.snapshot().memoryMisses() == missesBefore) {
+      while (stats.snapshot().get(ReadStat.MEMORY_MISSES) == missesBefore) {
         Thread.onSpinWait();
       }
       gate.countDown();
@@ -183,7 +184,7 @@ class ChunkFetcherReadaheadTest {
 
     assertThat(cache.getIfInMemory(bad.digest())).isNull();
     assertThat(cache.isOnDisk(bad.digest())).isFalse();
-    assertThat(stats.snapshot().verificationFailures()).isEqualTo(2); // the range, then the frame alone
+    assertThat(stats.snapshot().get(ReadStat.VERIFICATION_FAILURES)).isEqualTo(2); // the range, then the frame alone
     assertThatThrownBy(() -> fetcher.load(List.of(bad))).isInstanceOf(ChunkVerificationException.class);
     // The good frames around it were kept.
     assertThat(cache.getIfInMemory(chunk(4).digest())).isEqualTo(layer.plain(4));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lazypull.format.ChunkLocation;
+import dev.lazypull.lazyfs.stats.ReadStat;
 import dev.lazypull.oci.BlobRangeSource;
 import dev.lazypull.lazyfs.cache.ChunkCache;
 import dev.lazypull.lazyfs.stats.ReadStats;
@@ -59,8 +60,8 @@ class ChunkFetcherTest {
     assertChunks(layer, fetcher(registry, OPTIONS).load(layer.chunks()));
 
     assertThat(registry.requests).containsExactly(new FakeRegistry.Request(layer.digest(), 0, layer.blob().length));
-    assertThat(stats.snapshot().chunksFetched()).isEqualTo(4);
-    assertThat(stats.snapshot().bytesFetched()).isEqualTo(layer.blob().length);
+    assertThat(stats.snapshot().get(ReadStat.CHUNKS_FETCHED)).isEqualTo(4);
+    assertThat(stats.snapshot().get(ReadStat.BYTES_FETCHED)).isEqualTo(layer.blob().length);
   }
 
   @Test
@@ -71,16 +72,16 @@ class ChunkFetcherTest {
     first.load(layer.chunks());
     first.load(layer.chunks());
     assertThat(registry.requests).hasSize(1);
-    assertThat(stats.snapshot().memoryHits()).isEqualTo(2);
+    assertThat(stats.snapshot().get(ReadStat.MEMORY_HITS)).isEqualTo(2);
     close(); // waits for the disk writes, as a mount's shutdown does
     open.clear();
 
     FakeRegistry unreachable = new FakeRegistry();
     ReadStats before = stats;
-    long diskHitsBefore = before.snapshot().diskHits();
+    long diskHitsBefore = before.snapshot().get(ReadStat.DISK_HITS);
     assertChunks(layer, fetcher(unreachable, OPTIONS).load(layer.chunks()));
     assertThat(unreachable.requests).isEmpty();
-    assertThat(stats.snapshot().diskHits() - diskHitsBefore).isEqualTo(2);
+    assertThat(stats.snapshot().get(ReadStat.DISK_HITS) - diskHitsBefore).isEqualTo(2);
   }
 
   @Test
@@ -97,7 +98,7 @@ class ChunkFetcherTest {
         results.add(pool.submit(() -> fetcher.load(layer.chunks())));
       }
       // Every reader has missed memory while the fetches are held at the gate, so all join them.
-      while (stats.snapshot().memoryMisses() < (long) readers * layer.chunks().size()) {
+      while (stats.snapshot().get(ReadStat.MEMORY_MISSES) < (long) readers * layer.chunks().size()) {
         Thread.onSpinWait();
       }
       gate.countDown();
@@ -107,7 +108,7 @@ class ChunkFetcherTest {
     }
     // Single-flight is per chunk: readers racing may claim different chunks of the read (then
     // each fetches its own), but no chunk is ever fetched twice.
-    assertThat(stats.snapshot().chunksFetched()).isEqualTo(layer.chunks().size());
+    assertThat(stats.snapshot().get(ReadStat.CHUNKS_FETCHED)).isEqualTo(layer.chunks().size());
     assertThat(registry.requests).hasSizeBetween(1, layer.chunks().size());
     assertThat(fetcher.inFlightCount()).isZero();
   }
@@ -129,8 +130,8 @@ class ChunkFetcherTest {
     assertThat(registry.requests).hasSize(2);
     assertThat(registry.requests.get(1)).isEqualTo(
         new FakeRegistry.Request(layer.digest(), bad.compressedOffset(), bad.compressedLength()));
-    assertThat(stats.snapshot().verificationFailures()).isEqualTo(1);
-    assertThat(stats.snapshot().diskHits()).isEqualTo(1);
+    assertThat(stats.snapshot().get(ReadStat.VERIFICATION_FAILURES)).isEqualTo(1);
+    assertThat(stats.snapshot().get(ReadStat.DISK_HITS)).isEqualTo(1);
     close();
     assertThat(java.nio.file.Files.readAllBytes(file)).isEqualTo(layer.plain(1));
   }
@@ -149,8 +150,8 @@ class ChunkFetcherTest {
     fetcher.close(); // the fetch threads have handed every chunk to the write queue
 
     assertThat(registry.requests).hasSize(1);
-    assertThat(stats.snapshot().diskWritesDropped()).isEqualTo(3);
-    assertThat(stats.snapshot().memoryHits()).isEqualTo(3);
+    assertThat(stats.snapshot().get(ReadStat.DISK_WRITES_DROPPED)).isEqualTo(3);
+    assertThat(stats.snapshot().get(ReadStat.MEMORY_HITS)).isEqualTo(3);
     for (ChunkLocation c : layer.chunks()) {
       assertThat(cache.isOnDisk(c.digest())).isFalse();
     }
@@ -203,7 +204,7 @@ class ChunkFetcherTest {
         }));
       }
       start.countDown();
-      while (stats.snapshot().memoryMisses() < readers) {
+      while (stats.snapshot().get(ReadStat.MEMORY_MISSES) < readers) {
         Thread.onSpinWait();
       }
       gate.countDown();
@@ -212,7 +213,7 @@ class ChunkFetcherTest {
       }
     }
     assertThat(registry.requests).hasSize(1);
-    assertThat(stats.snapshot().diskMisses()).isEqualTo(1);
+    assertThat(stats.snapshot().get(ReadStat.DISK_MISSES)).isEqualTo(1);
   }
 
   @Test
@@ -262,7 +263,7 @@ class ChunkFetcherTest {
 
     assertChunks(layer, fetcher(registry, OPTIONS).load(layer.chunks()));
 
-    assertThat(stats.snapshot().verificationFailures()).isPositive();
+    assertThat(stats.snapshot().get(ReadStat.VERIFICATION_FAILURES)).isPositive();
   }
 
   @Test
@@ -276,7 +277,7 @@ class ChunkFetcherTest {
         .isInstanceOf(ChunkVerificationException.class)
         .hasMessageContaining(layer.chunks().getFirst().digest().toString());
     assertThat(registry.requests).hasSize(2);
-    assertThat(stats.snapshot().verificationFailures()).isEqualTo(2);
+    assertThat(stats.snapshot().get(ReadStat.VERIFICATION_FAILURES)).isEqualTo(2);
 
     registry.heal();
     assertChunks(layer, fetcher.load(layer.chunks()));
@@ -317,7 +318,7 @@ class ChunkFetcherTest {
     assertChunks(layer, fetcher.load(layer.chunks()));
 
     assertThat(registry.requests).hasSize(3);
-    assertThat(stats.snapshot().rangeFailures()).isEqualTo(2);
+    assertThat(stats.snapshot().get(ReadStat.RANGE_FAILURES)).isEqualTo(2);
   }
 
   @Test
@@ -356,7 +357,7 @@ class ChunkFetcherTest {
     assertThatThrownBy(() -> fetcher.load(layer.chunks())).isInstanceOf(FetchTimeoutException.class);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
     assertThat(interrupted.await(5, TimeUnit.SECONDS)).isTrue();
-    assertThat(stats.snapshot().fetchTimeouts()).isEqualTo(1);
+    assertThat(stats.snapshot().get(ReadStat.FETCH_TIMEOUTS)).isEqualTo(1);
 
     // The registry answers again and so does the read.
     assertChunks(layer, fetcher.load(layer.chunks()));

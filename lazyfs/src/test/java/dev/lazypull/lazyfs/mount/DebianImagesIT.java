@@ -2,6 +2,7 @@ package dev.lazypull.lazyfs.mount;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lazypull.lazyfs.stats.ReadStat;
 import dev.lazypull.oci.Descriptor;
 import dev.lazypull.oci.OciJson;
 import dev.lazypull.registry.ImageStore;
@@ -81,7 +82,7 @@ class DebianImagesIT {
     Path dir = emptyDir("mnt-minbase");
     try (ImageMount mount = ImageMount.open(store, DebianImages.MINBASE, dir, lazyOnly(work.resolve("cache-minbase")))) {
       TreeSnapshot.of(dir).assertSameAs(TreeSnapshot.of(expected), "mounted minbase vs umoci extraction");
-      assertThat(mount.stats().snapshot().readErrors()).isZero();
+      assertThat(mount.stats().snapshot().get(ReadStat.READ_ERRORS)).isZero();
     }
   }
 
@@ -101,9 +102,9 @@ class DebianImagesIT {
       chroot(dir, "python3", "-c", "import json, email.parser");
       chroot(dir, "python3", "-c", "import numpy");
       StatsSnapshot s = mount.stats().snapshot();
-      coldBytes = s.bytesFetched();
-      assertThat(s.readErrors()).isZero();
-      assertThat(s.verificationFailures()).isZero();
+      coldBytes = s.get(ReadStat.BYTES_FETCHED);
+      assertThat(s.get(ReadStat.READ_ERRORS)).isZero();
+      assertThat(s.get(ReadStat.VERIFICATION_FAILURES)).isZero();
     }
     assertThat(coldBytes).isPositive();
 
@@ -114,8 +115,8 @@ class DebianImagesIT {
       chroot(dir, "python3", "-c", "import numpy");
       TreeSnapshot.of(dir.resolve("app"));
       StatsSnapshot s = mount.stats().snapshot();
-      assertThat(s.bytesFetched()).as("bytes fetched by the related image").isLessThanOrEqualTo(newLayerBytes);
-      assertThat(s.diskHits()).isPositive();
+      assertThat(s.get(ReadStat.BYTES_FETCHED)).as("bytes fetched by the related image").isLessThanOrEqualTo(newLayerBytes);
+      assertThat(s.get(ReadStat.DISK_HITS)).isPositive();
     }
   }
 }

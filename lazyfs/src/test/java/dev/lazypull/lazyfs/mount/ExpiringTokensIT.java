@@ -2,6 +2,7 @@ package dev.lazypull.lazyfs.mount;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lazypull.lazyfs.stats.ReadStat;
 import dev.lazypull.registry.CredentialSource;
 import dev.lazypull.registry.ImageStore;
 import dev.lazypull.registry.ImageStores;
@@ -55,8 +56,8 @@ class ExpiringTokensIT {
           assertThat(Arrays.equals(slice, 0, slice.length, data, i * slice.length, (i + 1) * slice.length)).as("slice %d", i).isTrue();
           Thread.sleep(150);
         }
-        assertThat(m.stats().snapshot().readErrors()).isZero();
-        assertThat(m.stats().snapshot().rangeFailures()).isZero();
+        assertThat(m.stats().snapshot().get(ReadStat.READ_ERRORS)).isZero();
+        assertThat(m.stats().snapshot().get(ReadStat.RANGE_FAILURES)).isZero();
       }
       assertThat(tokens.tokensIssued() - issuedBefore).as("tokens renewed as they expired").isGreaterThanOrEqualTo(4);
     }

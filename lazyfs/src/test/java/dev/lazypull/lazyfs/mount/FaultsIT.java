@@ -3,6 +3,7 @@ package dev.lazypull.lazyfs.mount;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lazypull.lazyfs.stats.ReadStat;
 import dev.lazypull.oci.Descriptor;
 import dev.lazypull.oci.OciJson;
 import dev.lazypull.registry.ImageStore;
@@ -94,7 +95,7 @@ class FaultsIT {
       proxy.inject(FaultProxy.resetMidBody("/blobs/", 1000, 2));
       proxy.inject(FaultProxy.status("/blobs/", 503, 2));
       assertThat(Files.readAllBytes(m.mountPoint().resolve("data/big"))).isEqualTo(big);
-      assertThat(m.stats().snapshot().readErrors()).isZero();
+      assertThat(m.stats().snapshot().get(ReadStat.READ_ERRORS)).isZero();
     }
   }
 
@@ -130,8 +131,8 @@ class FaultsIT {
       // One request per failed FUSE read (the kernel may retry a failed readahead read itself):
       // the 404 was not retried by us.
       assertThat(ranges).isNotEmpty();
-      assertThat((long) ranges.size()).isLessThanOrEqualTo(m.stats().snapshot().readErrors());
-      assertThat(m.stats().snapshot().fetchTimeouts()).isZero();
+      assertThat((long) ranges.size()).isLessThanOrEqualTo(m.stats().snapshot().get(ReadStat.READ_ERRORS));
+      assertThat(m.stats().snapshot().get(ReadStat.FETCH_TIMEOUTS)).isZero();
     }
   }
 
@@ -151,7 +152,7 @@ class FaultsIT {
         blob.seek(at);
         blob.write(original);
       }
-      assertThat(m.stats().snapshot().verificationFailures()).isGreaterThanOrEqualTo(2);
+      assertThat(m.stats().snapshot().get(ReadStat.VERIFICATION_FAILURES)).isGreaterThanOrEqualTo(2);
       assertThat(Files.readAllBytes(m.mountPoint().resolve("data/big"))).isEqualTo(big);
     }
   }
@@ -164,7 +165,7 @@ class FaultsIT {
       assertThatThrownBy(() -> Files.readAllBytes(m.mountPoint().resolve("data/big")))
           .isInstanceOf(IOException.class).hasMessageContaining("Input/output error");
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(FETCH_TIMEOUT.multipliedBy(3));
-      assertThat(m.stats().snapshot().fetchTimeouts()).isPositive();
+      assertThat(m.stats().snapshot().get(ReadStat.FETCH_TIMEOUTS)).isPositive();
 
       proxy.clearFaults();
       assertThat(Files.readAllBytes(m.mountPoint().resolve("data/big"))).isEqualTo(big);
@@ -178,9 +179,9 @@ class FaultsIT {
     try (ImageMount m = mount("mnt-full", small)) {
       assertThat(Files.readAllBytes(m.mountPoint().resolve("data/big"))).isEqualTo(big);
       StatsSnapshot s = m.stats().snapshot();
-      assertThat(s.readErrors()).isZero();
+      assertThat(s.get(ReadStat.READ_ERRORS)).isZero();
       m.close(); // waits for the disk writes
-      assertThat(m.stats().snapshot().diskWriteFailures()).isPositive();
+      assertThat(m.stats().snapshot().get(ReadStat.DISK_WRITE_FAILURES)).isPositive();
       try (Stream<Path> files = Files.walk(small)) {
         for (Path f : files.filter(Files::isRegularFile).toList()) {
           String name = f.getFileName().toString();

@@ -12,6 +12,7 @@ import dev.lazypull.format.toc.FrameTable;
 import dev.lazypull.format.toc.LayerToc;
 import dev.lazypull.format.toc.TocWriter;
 import dev.lazypull.fuse.sys.MountTable;
+import dev.lazypull.lazyfs.stats.ReadStat;
 import dev.lazypull.oci.Digest;
 import dev.lazypull.oci.OciJson;
 import dev.lazypull.registry.ImageStore;
@@ -125,7 +126,7 @@ class HostileImagesIT {
           .hasMessageContaining("Input/output error");
       long failedAfter = System.nanoTime() - start;
       assertThat(Files.readAllBytes(dir.resolve("data/small"))).isEqualTo(small);
-      assertThat(mount.stats().snapshot().fetchTimeouts()).isZero();
+      assertThat(mount.stats().snapshot().get(ReadStat.FETCH_TIMEOUTS)).isZero();
       System.out.printf("HostileImagesIT: read of a frame of the wrong length failed (EIO) after %.0f ms (fetch timeout %d s)%n",
           failedAfter / 1e6, FETCH_TIMEOUT.toSeconds());
     }

@@ -3,6 +3,7 @@ package dev.lazypull.lazyfs.mount;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lazypull.lazyfs.stats.ReadStat;
 import dev.lazypull.registry.ImageStore;
 import dev.lazypull.registry.ImageStores;
 import dev.lazypull.registry.RegistryOptions;
@@ -142,14 +143,14 @@ class ImageMountIT {
     TreeSnapshot expected = TreeSnapshot.of(rootfs);
     try (ImageMount mount = ImageMount.open(store, "lazy", dir, settings(cache, 64 << 20))) {
       TreeSnapshot.of(dir).assertSameAs(expected, "mounted lazy image vs umoci extraction");
-      assertThat(mount.stats().snapshot().bytesFetched()).isPositive();
+      assertThat(mount.stats().snapshot().get(ReadStat.BYTES_FETCHED)).isPositive();
     }
     try (ImageMount warm = ImageMount.open(store, "lazy", dir, settings(cache, 64 << 20))) {
       TreeSnapshot.of(dir).assertSameAs(expected, "warm mount vs umoci extraction");
       StatsSnapshot s = warm.stats().snapshot();
-      assertThat(s.bytesFetched()).isZero();
-      assertThat(s.rangeRequests()).isZero();
-      assertThat(s.diskHits()).isPositive();
+      assertThat(s.get(ReadStat.BYTES_FETCHED)).isZero();
+      assertThat(s.get(ReadStat.RANGE_REQUESTS)).isZero();
+      assertThat(s.get(ReadStat.DISK_HITS)).isPositive();
     }
   }
 
@@ -158,7 +159,7 @@ class ImageMountIT {
     Path dir = emptyDir("mnt-synthetic");
     try (ImageMount mount = ImageMount.open(store, SyntheticImages.TAG, dir, settings(null, 64 << 20))) {
       TreeSnapshot.of(dir).assertSameAs(TreeSnapshot.of(syntheticRootfs), "mounted synthetic feature image vs umoci extraction");
-      assertThat(mount.stats().snapshot().readErrors()).isZero();
+      assertThat(mount.stats().snapshot().get(ReadStat.READ_ERRORS)).isZero();
     }
   }
 
@@ -216,7 +217,7 @@ class ImageMountIT {
       for (Future<Integer> f : results) {
         assertThat(f.get(120, TimeUnit.SECONDS)).isPositive();
       }
-      assertThat(mount.stats().snapshot().readErrors()).isZero();
+      assertThat(mount.stats().snapshot().get(ReadStat.READ_ERRORS)).isZero();
     }
   }
 
@@ -248,12 +249,12 @@ class ImageMountIT {
           ImageMount second = ImageMount.open(store, "lazy", b, settings(null, 1 << 20), cache, statsB)) {
         assertThat(Files.readAllBytes(a.resolve("usr/bin/big"))).isEqualTo(want);
         assertThat(Files.readAllBytes(b.resolve("usr/bin/big"))).isEqualTo(want);
-        assertThat(first.stats().snapshot().bytesFetched()).isPositive();
-        assertThat(second.stats().snapshot().bytesFetched()).isZero();
-        assertThat(second.stats().snapshot().memoryHits()).isPositive();
+        assertThat(first.stats().snapshot().get(ReadStat.BYTES_FETCHED)).isPositive();
+        assertThat(second.stats().snapshot().get(ReadStat.BYTES_FETCHED)).isZero();
+        assertThat(second.stats().snapshot().get(ReadStat.MEMORY_HITS)).isPositive();
       }
       // The mounts are gone, the node's cache is not.
-      assertThat(node.snapshot().memoryCacheBytes()).isGreaterThanOrEqualTo(want.length);
+      assertThat(node.snapshot().get(ReadStat.MEMORY_CACHE_BYTES)).isGreaterThanOrEqualTo(want.length);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.lazypull.lazyfs.mount;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lazypull.lazyfs.stats.ReadStat;
 import dev.lazypull.oci.Descriptor;
 import dev.lazypull.oci.Digest;
 import dev.lazypull.oci.OciJson;
@@ -78,7 +79,7 @@ class MirrorIT {
             ImageMount m = ImageMount.open(store, "lazy", Files.createDirectories(work.resolve("mnt-mirror")),
                 MountSettings.defaults(null))) {
           assertThat(Files.readAllBytes(m.mountPoint().resolve("data/first"))).isEqualTo(first);
-          assertThat(m.stats().snapshot().readErrors()).isZero();
+          assertThat(m.stats().snapshot().get(ReadStat.READ_ERRORS)).isZero();
         }
         assertThat(ourRequests(upstream, before)).as("nothing of ours reached the upstream while the mirror served").isEmpty();
         assertThat(mirror.log()).as("the mirror answered range requests for the layer")
@@ -94,7 +95,7 @@ class MirrorIT {
           ImageMount m = ImageMount.open(store, "lazy", Files.createDirectories(work.resolve("mnt-upstream")),
               MountSettings.defaults(null))) {
         assertThat(Files.readAllBytes(m.mountPoint().resolve("data/second"))).isEqualTo(second);
-        assertThat(m.stats().snapshot().readErrors()).isZero();
+        assertThat(m.stats().snapshot().get(ReadStat.READ_ERRORS)).isZero();
       }
       assertThat(ourRequests(upstream, before)).as("range requests reached the upstream once the mirror stopped")
           .anySatisfy(r -> {

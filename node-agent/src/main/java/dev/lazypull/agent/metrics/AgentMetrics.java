@@ -1,7 +1,7 @@
 package dev.lazypull.agent.metrics;
 
+import dev.lazypull.lazyfs.stats.ReadStat;
 import dev.lazypull.lazyfs.stats.ReadStats;
-import dev.lazypull.lazyfs.stats.StatsSnapshot;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -14,17 +14,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
 /**
  * The agent's Micrometer registry, scraped by Prometheus. The read path's counters are defined
- * once, in {@link StatsSnapshot#asMap()} (what {@code lazypull stats --json} prints); each becomes
- * a meter here by its name ({@code bytesFetched} -> {@code lazypull_bytes_fetched_total}), tagged
- * with the mount point, so a counter added to the snapshot is exported without being written out
- * again. The node cache's own events carry {@code mount="node"}; sums over {@code mount} are the
- * node's totals. Read and Range-request latencies are histograms (Prometheus buckets).
+ * once, in {@link ReadStat} (what {@code lazypull stats --json} prints); each becomes a meter here
+ * by its key ({@code bytesFetched} -> {@code lazypull_bytes_fetched_total}) with its description,
+ * tagged with the mount point, so a counter added there is exported without being written out
+ * again. The meters read the mount's {@link ReadStats} when scraped: the read path records into
+ * its own striped adders and pays nothing for Micrometer. The node cache's own events carry
+ * {@code mount="node"}; sums over {@code mount} are the node's totals. Read and Range-request latencies are histograms (Prometheus buckets).
  */
 public final class AgentMetrics {
   /** The {@code mount} tag of the node-wide chunk cache's own counters. */
@@ -54,16 +54,15 @@ public final class AgentMetrics {
   public AutoCloseable bind(ReadStats stats, String mount) {
     Tags tags = Tags.of("mount", mount);
     List<Meter> meters = new ArrayList<>();
-    for (String key : stats.snapshot().asMap().keySet()) {
-      if (key.startsWith("readLatency")) {
-        continue; // percentiles do not add up across mounts: the histograms below carry latency
-      }
-      String name = PREFIX + snake(key);
-      if (key.endsWith("CacheBytes")) {
-        meters.add(Gauge.builder(name, stats, s -> value(s, key)).tags(tags).baseUnit("bytes").register(registry));
-      } else {
-        meters.add(FunctionCounter.builder(name, stats, s -> value(s, key)).tags(tags).register(registry));
-      }
+    // Latency percentiles are left out: they do not add up across mounts, the histograms below carry latency.
+    for (ReadStat stat : ReadStat.values()) {
+      String name = PREFIX + snake(stat.key());
+      meters.add(switch (stat.kind()) {
+        case GAUGE -> Gauge.builder(name, stats, s -> s.value(stat)).description(stat.description()).tags(tags)
+            .baseUnit("bytes").register(registry);
+        case COUNTER -> FunctionCounter.builder(name, stats, s -> s.value(stat)).description(stat.description()).tags(tags)
+            .register(registry);
+      });
     }
     meters.add(Gauge.builder(PREFIX + "cache.hit.ratio", stats, AgentMetrics::hitRatio).tags(tags)
         .description("chunk lookups answered from memory or disk, of all lookups").register(registry));
@@ -86,15 +85,9 @@ public final class AgentMetrics {
         .register(registry);
   }
 
-  private static double value(ReadStats stats, String key) {
-    Long v = stats.snapshot().asMap().get(key);
-    return v == null ? 0 : v;
-  }
-
   private static double hitRatio(ReadStats stats) {
-    Map<String, Long> m = stats.snapshot().asMap();
-    long hits = m.getOrDefault("memoryHits", 0L) + m.getOrDefault("diskHits", 0L);
-    long lookups = m.getOrDefault("memoryHits", 0L) + m.getOrDefault("memoryMisses", 0L);
+    long hits = stats.value(ReadStat.MEMORY_HITS) + stats.value(ReadStat.DISK_HITS);
+    long lookups = stats.value(ReadStat.MEMORY_HITS) + stats.value(ReadStat.MEMORY_MISSES);
     return lookups == 0 ? Double.NaN : (double) hits / lookups;
   }
 
