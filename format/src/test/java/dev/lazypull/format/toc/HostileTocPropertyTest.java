@@ -74,6 +74,17 @@ class HostileTocPropertyTest {
     assertThat(Runtime.getRuntime().maxMemory()).isLessThan(256L << 20);
   }
 
+  @Example
+  void theLargestMutationsFitTheHeapToo() throws Exception {
+    // an entry grown to its largest, copied as often as a Reorder may, nested deep, and the largest pads:
+    // unbounded, the test's own TOC building would need gigabytes
+    hostileTocsAreRefusedOrServeOnlyTrueBytes(List.of(
+        new Targeted(0, new Xattr(3, 256, 65_537, 3)),
+        new Targeted(0, new Nest(3, 2100)),
+        new Targeted(0, new Reorder(3, 0, 60_000)),
+        new Targeted(0, new Pad(24 << 20))));
+  }
+
   @Property(tries = 400)
   void hostileTocsAreRefusedOrServeOnlyTrueBytes(@ForAll("mutations") List<Targeted> mutations) throws Exception {
     List<LayerToc> tocs = new ArrayList<>();
@@ -368,7 +379,7 @@ class HostileTocPropertyTest {
         return;
       }
       RawEntry e = t.entries.get(Math.floorMod(entry, t.entries.size()));
-      for (int i = 0; i < count; i++) {
+      for (int i = 0; i < count && t.bodyBytesAtMost() + nameLength + valueLength + 40 <= MAX_BODY_BYTES; i++) {
         byte[] name = ("user." + i + "x".repeat(nameLength)).getBytes(StandardCharsets.US_ASCII);
         e.xattrs.add(new byte[][] {name, new byte[valueLength]});
       }
@@ -385,25 +396,30 @@ class HostileTocPropertyTest {
       RawEntry e = t.entries.remove(Math.floorMod(from, t.entries.size()));
       int at = Math.floorMod(to, t.entries.size() + 1);
       t.entries.add(at, e);
-      for (int i = 0; i < copies; i++) {
+      // copies of an entry an Xattr mutation made large would outgrow the heap: as many as the body's bound allows
+      long room = Math.max(0, MAX_BODY_BYTES - t.bodyBytesAtMost());
+      long fit = Math.min(copies, room / e.bytesAtMost());
+      for (int i = 0; i < fit; i++) {
         t.entries.add(at, e.copy());
       }
     }
   }
 
-  /**
-   * Zero bytes appended to the body: a TOC that inflates to far more than its image needs. The
-   * total stays at most {@link #MAX_PADDING}: past the 16 MiB frame limit, yet small enough that
-   * building the mutated TOC (the test's own copies of it) fits the small heap the property runs in.
-   */
+  /** Zero bytes appended to the body: a TOC that inflates to far more than its image needs. */
   record Pad(int bytes) implements Mutation {
     @Override
     public void apply(RawToc t) {
-      t.padding = (int) Math.min((long) t.padding + bytes, MAX_PADDING);
+      long room = Math.max(0, MAX_BODY_BYTES - t.bodyBytesAtMost());
+      t.padding += (int) Math.min(bytes, room);
     }
   }
 
-  static final int MAX_PADDING = 24 << 20;
+  /**
+   * What the mutations that grow the body (Pad, Reorder's copies, Xattr) may make it, together:
+   * past the 16 MiB frame limit, yet small enough that building the mutated TOC (the test's own
+   * buffers) fits the 160 MiB heap the property runs in, whatever the mutations and their order.
+   */
+  static final long MAX_BODY_BYTES = 24 << 20;
 
   record Truncate(int bytes) implements Mutation {
     @Override
@@ -483,6 +499,15 @@ class HostileTocPropertyTest {
       c.xattrs = new ArrayList<>(xattrs);
       return c;
     }
+
+    /** An upper bound of what {@link RawToc#toSkippableFrame()} writes for this entry (a varint takes at most 10 bytes). */
+    long bytesAtMost() {
+      long n = 1 + 12 * 10 + path.length + (link == null ? 0 : 10 + link.length) + 10;
+      for (byte[][] x : xattrs) {
+        n += 20 + x[0].length + x[1].length;
+      }
+      return n;
+    }
   }
 
   /**
@@ -534,6 +559,15 @@ class HostileTocPropertyTest {
       return c;
     }
 
+    /** An upper bound of the body {@link #toSkippableFrame()} writes. */
+    long bodyBytesAtMost() {
+      long n = 20 + frames.size() * 52L + padding;
+      for (RawEntry e : entries) {
+        n += e.bytesAtMost();
+      }
+      return n;
+    }
+
     byte[] toSkippableFrame() {
       VarintWriter body = new VarintWriter();
       body.varint(frameCountClaim >= 0 ? frameCountClaim : frames.size());
@@ -575,8 +609,12 @@ class HostileTocPropertyTest {
         previous = e.path;
         previousMtime = e.mtime;
       }
-      body.bytes(new byte[padding]);
-      byte[] plain = Arrays.copyOf(body.array(), Math.max(0, body.length() - truncate));
+      byte[] zeros = new byte[64 << 10];
+      for (int left = padding; left > 0; left -= zeros.length) {
+        body.bytes(zeros, 0, Math.min(left, zeros.length));
+      }
+      byte[] all = body.array();
+      byte[] plain = truncate == 0 ? all : Arrays.copyOf(all, Math.max(0, all.length - truncate));
       byte[] z = Zstd.compress(plain, 1);
       byte[] out = new byte[TocLayout.HEADER_BYTES + z.length];
       TocLayout.putIntLE(out, 0, TocLayout.SKIPPABLE_MAGIC);
