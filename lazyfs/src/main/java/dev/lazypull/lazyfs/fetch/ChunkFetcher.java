@@ -81,6 +81,12 @@ public final class ChunkFetcher implements AutoCloseable {
   private final ExecutorService fetchThreads = Executors.newVirtualThreadPerTaskExecutor();
   private volatile boolean closed;
   private volatile long lastDemandMiss = Long.MIN_VALUE;
+  /** Guards {@link #demandRanges}; waited on by {@link #awaitNoDemandFetch}. */
+  private final Object demandLock = new Object();
+  /** Range requests of foreground reads for chunks off the recorded list, handed to a fetch thread and not yet ended. */
+  private int demandRanges;
+  /** The recorded list's chunks ({@link #listIs}): a read that misses only these is one the list is behind, not beside. */
+  private volatile Set<Digest> listed = Set.of();
 
   /** A fetcher that takes only the chunks reads ask for (no layout known to read ahead in). */
   public ChunkFetcher(BlobRangeSource source, ChunkCache cache, FetchOptions options, ReadStats stats) {
@@ -226,7 +232,8 @@ public final class ChunkFetcher implements AutoCloseable {
     }
     for (BlobRange range : (priority == Priority.PREFETCH ? prefetchPlanner : planner).plan(toFetch)) {
       // A recorded list names exactly the chunks it wants: reading ahead of them only adds bytes.
-      submit(priority == Priority.PREFETCH ? range : readAhead(range, owned), owned, priority);
+      boolean offList = priority == Priority.FOREGROUND && range.chunks().stream().anyMatch(c -> !listed.contains(c.digest()));
+      submit(priority == Priority.PREFETCH ? range : readAhead(range, owned), owned, priority, offList);
     }
   }
 
@@ -279,22 +286,34 @@ public final class ChunkFetcher implements AutoCloseable {
         + options.timeout().toMillis() + " ms");
   }
 
-  private void submit(BlobRange range, Map<Digest, CompletableFuture<byte[]>> owned, Priority priority) {
+  private void submit(BlobRange range, Map<Digest, CompletableFuture<byte[]>> owned, Priority priority, boolean demand) {
     List<CompletableFuture<byte[]>> futures = new ArrayList<>(range.chunks().size());
     for (ChunkLocation c : range.chunks()) {
       futures.add(owned.get(c.digest()));
     }
     long deadline = System.nanoTime() + options.timeout().toNanos();
+    if (demand) {
+      demandChanged(1);
+    }
     Future<?> task;
     try {
       task = fetchThreads.submit(() -> {
-        if (priority == Priority.BACKGROUND) {
-          fetchInBackground(range, futures, deadline);
-        } else {
-          fetch(range, futures, deadline);
+        try {
+          if (priority == Priority.BACKGROUND) {
+            fetchInBackground(range, futures, deadline);
+          } else {
+            fetch(range, futures, deadline);
+          }
+        } finally {
+          if (demand) {
+            demandChanged(-1);
+          }
         }
       });
     } catch (java.util.concurrent.RejectedExecutionException rejected) {
+      if (demand) {
+        demandChanged(-1);
+      }
       fail(futures, new IOException("the mount is closing"));
       return;
     }
@@ -418,6 +437,36 @@ public final class ChunkFetcher implements AutoCloseable {
     return lastDemandMiss;
   }
 
+  private void demandChanged(int delta) {
+    synchronized (demandLock) {
+      demandRanges += delta;
+      if (demandRanges == 0) {
+        demandLock.notifyAll();
+      }
+    }
+  }
+
+  /**
+   * The chunks of the image's recorded list, for {@link #awaitNoDemandFetch}: a read that misses
+   * only listed chunks is the recorded program outrunning its list, which should go on, not wait.
+   */
+  public void listIs(Set<Digest> digests) {
+    listed = Set.copyOf(digests);
+  }
+
+  /**
+   * Waits until no Range request of a foreground read for a chunk off the recorded list ({@link
+   * #listIs}; any chunk when no list was given) is in flight (at once when none is), or this
+   * fetcher closes: how a recorded list lets a read of another program go ahead of it.
+   */
+  public void awaitNoDemandFetch() throws InterruptedException {
+    synchronized (demandLock) {
+      while (demandRanges > 0 && !closed) {
+        demandLock.wait();
+      }
+    }
+  }
+
   /** Chunks currently being fetched (for tests and stats). */
   public int inFlightCount() {
     return inFlight.get();
@@ -427,6 +476,9 @@ public final class ChunkFetcher implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    synchronized (demandLock) {
+      demandLock.notifyAll();
+    }
     fetchThreads.shutdownNow();
     fetchThreads.close();
   }

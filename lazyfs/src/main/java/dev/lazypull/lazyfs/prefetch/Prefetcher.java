@@ -29,7 +29,10 @@ import java.util.concurrent.Semaphore;
  * first reads them at {@link Priority#PREFETCH} (request slots like reads: the program is about to
  * wait for these). Only {@link PrefetchSettings#listBatches()} requests are outstanding at a time,
  * fewer than the registry client's bound, so a read that misses fetches at once instead of
- * queueing behind the list, and a read of a chunk in an outstanding request joins its fetch. The
+ * queueing behind the list, and while a read's request for a chunk off the list is in flight
+ * (another program than the recorded one) the list sends nothing new, so that read shares the
+ * link only with the list requests already out; a read of a chunk in an outstanding request
+ * joins its fetch. The
  * background fetch starts when the list is done and runs at {@link Priority#BACKGROUND}: the
  * fetcher gives it a bounded number of request slots, so reads always find the rest, and {@link
  * BackgroundPacer} holds each batch until reads have fetched nothing for a moment and bounds its
@@ -119,15 +122,22 @@ public final class Prefetcher implements AutoCloseable {
    * The recorded list, one Range request per group of {@link ChunkFetcher#prefetchRanges}, in
    * the order the program first reads them, at most {@link PrefetchSettings#listBatches()}
    * requests outstanding (fewer than the registry client's requests per host, so a read that
-   * misses finds a free request at once instead of queueing behind the list).
+   * misses finds a free request at once instead of queueing behind the list). No new list request
+   * goes while a read's own request for a chunk off the list is in flight ({@link
+   * ChunkFetcher#awaitNoDemandFetch}): another program is starting and the list's bytes would only
+   * share the link with it; a miss of a listed chunk means the recorded program outran the list,
+   * which then goes on.
    */
   private void fetchList() throws InterruptedException {
     List<ChunkLocation> missing = new ArrayList<>();
+    Set<Digest> listed = new HashSet<>();
     for (ChunkLocation c : index.prefetchChunks()) {
+      listed.add(c.digest());
       if (!cache.inMemory(c.digest()) && !cache.isOnDisk(c.digest())) {
         missing.add(c);
       }
     }
+    fetcher.listIs(listed);
     int window = settings.listBatches();
     Semaphore outstanding = new Semaphore(window);
     for (List<ChunkLocation> range : fetcher.prefetchRanges(missing)) {
@@ -223,6 +233,9 @@ public final class Prefetcher implements AutoCloseable {
       pacer.admit(bytes);
     }
     outstanding.acquire();
+    if (priority == Priority.PREFETCH) {
+      fetcher.awaitNoDemandFetch(); // after the slot: a read that missed meanwhile still goes first
+    }
     if (closed) {
       outstanding.release();
       return;

@@ -186,6 +186,73 @@ class ChunkFetcherTest {
     assertThat(registry.maxInFlight.get()).isEqualTo(ChunkFetcher.BACKGROUND_RANGES + 1);
   }
 
+  /** {@link ChunkFetcher#awaitNoDemandFetch} on a thread of its own: done once the list may send again. */
+  private Future<Boolean> listMayGo(ChunkFetcher fetcher) {
+    ExecutorService waiter = Executors.newVirtualThreadPerTaskExecutor();
+    open.add(waiter::shutdownNow);
+    return waiter.submit(() -> {
+      fetcher.awaitNoDemandFetch();
+      return true;
+    });
+  }
+
+  @Test
+  void theListWaitsForAReadsRequestInFlightAndNotForItsOwnOrTheBackgrounds() throws Exception {
+    TestLayer layer = TestLayer.of(16, 10_000, 10_000, 10_000);
+    CountDownLatch gate = new CountDownLatch(1);
+    FakeRegistry registry = new FakeRegistry().with(layer);
+    long readOffset = layer.chunks().get(2).compressedOffset();
+    registry.inject(FakeRegistry.heldUntil(gate, offset -> true), Integer.MAX_VALUE);
+    ChunkFetcher fetcher = fetcher(registry, OPTIONS.withMerging(1 << 20, 0).withReadahead(0));
+    var listed = fetcher.get(List.of(layer.chunks().get(0)), Priority.PREFETCH);
+    var background = fetcher.get(List.of(layer.chunks().get(1)), Priority.BACKGROUND);
+    while (registry.requests.size() < 2) {
+      Thread.onSpinWait();
+    }
+    assertThat(listMayGo(fetcher).get(5, TimeUnit.SECONDS)).as("list and background requests in flight do not hold the list").isTrue();
+
+    var read = fetcher.get(List.of(layer.chunks().get(2)));
+    while (registry.requests.stream().noneMatch(r -> r.offset() == readOffset)) {
+      Thread.onSpinWait();
+    }
+    Future<Boolean> waited = listMayGo(fetcher);
+    Thread.sleep(100);
+    assertThat(waited).as("a read's request is in flight").isNotDone();
+
+    gate.countDown();
+    assertThat(read.get(5, TimeUnit.SECONDS).getFirst()).isEqualTo(layer.plain(2));
+    assertThat(waited.get(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(listed.get(5, TimeUnit.SECONDS).getFirst()).isEqualTo(layer.plain(0));
+    assertThat(background.get(5, TimeUnit.SECONDS).getFirst()).isEqualTo(layer.plain(1));
+  }
+
+  @Test
+  void aReadThatMissesOnlyListedChunksDoesNotHoldTheList() throws Exception {
+    TestLayer layer = TestLayer.of(17, 10_000, 10_000);
+    CountDownLatch gate = new CountDownLatch(1);
+    FakeRegistry registry = new FakeRegistry().with(layer);
+    registry.inject(FakeRegistry.heldUntil(gate, offset -> true), Integer.MAX_VALUE);
+    ChunkFetcher fetcher = fetcher(registry, OPTIONS.withMerging(1 << 20, 0).withReadahead(0));
+    fetcher.listIs(java.util.Set.of(layer.chunks().get(0).digest()));
+    var read = fetcher.get(List.of(layer.chunks().get(0)));
+    while (registry.requests.isEmpty()) {
+      Thread.onSpinWait();
+    }
+    assertThat(listMayGo(fetcher).get(5, TimeUnit.SECONDS)).as("the recorded program outran its list: the list goes on").isTrue();
+
+    var offList = fetcher.get(List.of(layer.chunks().get(1)));
+    while (registry.requests.size() < 2) {
+      Thread.onSpinWait();
+    }
+    Future<Boolean> waited = listMayGo(fetcher);
+    Thread.sleep(100);
+    assertThat(waited).as("a read of a chunk off the list is in flight").isNotDone();
+    gate.countDown();
+    assertThat(waited.get(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(read.get(5, TimeUnit.SECONDS).getFirst()).isEqualTo(layer.plain(0));
+    assertThat(offList.get(5, TimeUnit.SECONDS).getFirst()).isEqualTo(layer.plain(1));
+  }
+
   @Test
   void manyReadersOfOneMissingChunkCauseOneFetch() throws Exception {
     TestLayer layer = TestLayer.of(15, 100_000);
