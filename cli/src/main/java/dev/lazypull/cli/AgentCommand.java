@@ -46,6 +46,10 @@ public final class AgentCommand implements Callable<Integer> {
       description = "no mount of this agent (containerd's included) fetches the rest of its image in the background")
   boolean noBackgroundFetch;
 
+  @Option(names = "--no-warm-up",
+      description = "skip the warm-up at start (a first pull's paths run once on a built-in image, before any image is served)")
+  boolean noWarmUp;
+
   @Option(names = "--containerd-config", description = "print the containerd config.toml snippet for these paths and exit")
   boolean containerdConfig;
 
@@ -63,7 +67,7 @@ public final class AgentCommand implements Callable<Integer> {
     Agent running;
     try {
       running = Agent.start(new AgentConfig(paths, agent.cacheSize, agent.memorySize, metricsAddress(), exitWhenIdle,
-          registry.options(), indexMemory, !noBackgroundFetch));
+          registry.options(), indexMemory, !noBackgroundFetch, !noWarmUp && !exitWhenIdle));
     } catch (Agent.AlreadyRunningException e) {
       spec.commandLine().getErr().println("lazypull agent: " + e.getMessage());
       return BackgroundAgent.ALREADY_RUNNING;

@@ -11,6 +11,7 @@ import dev.lazypull.agent.mounts.MountRegistry;
 import dev.lazypull.agent.mounts.RegistryChainMounter;
 import dev.lazypull.agent.mounts.RegistryConnections;
 import dev.lazypull.agent.systemd.SystemdNotifier;
+import dev.lazypull.agent.warmup.AgentWarmUp;
 import dev.lazypull.format.IndexBudget;
 import dev.lazypull.fuse.keep.DescriptorStore;
 import dev.lazypull.lazyfs.cache.ChunkCache;
@@ -131,6 +132,10 @@ public final class Agent implements AutoCloseable {
         + (config.exitWhenIdle() ? "; exits when its last mount goes" : ""));
     if (systemd.enabled()) {
       systemd.ready("serving " + paths.containerdSocket());
+    }
+    if (config.warmUp() && !config.exitWhenIdle()) {
+      // After READY: containerd (ordered after the agent at boot) does not wait for it.
+      opened.add(AgentWarmUp.start(paths.root().resolve("warm-up"), config.registry(), settings));
     }
     if (config.exitWhenIdle()) {
       CompletableFuture.delayedExecutor(IDLE_START_SECONDS, TimeUnit.SECONDS).execute(this::mountsChanged);

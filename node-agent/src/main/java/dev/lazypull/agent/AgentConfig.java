@@ -14,10 +14,12 @@ import java.net.InetSocketAddress;
  * that would pass it is refused (docs/decisions/0010-hostile-images.md); size the heap for it.
  * {@code backgroundFetch} lets mounts fetch the rest of their image in the background once the
  * recorded start-up list is done (docs/decisions/0009-recorded-prefetch.md); off, no mount does,
- * whatever it asks, and containerd's chains neither.
+ * whatever it asks, and containerd's chains neither. {@code warmUp} runs a first pull's paths on a
+ * built-in image once the agent is ready, before it has served any (docs/decisions/0017); an agent
+ * that exits when idle never does (the mount it was started for comes at once).
  */
 public record AgentConfig(AgentPaths paths, long cacheBytes, long memoryBytes, InetSocketAddress metrics,
-    boolean exitWhenIdle, RegistryOptions registry, long indexBytes, boolean backgroundFetch) {
+    boolean exitWhenIdle, RegistryOptions registry, long indexBytes, boolean backgroundFetch, boolean warmUp) {
 
   public static final long DEFAULT_CACHE_BYTES = 10L << 30;
   public static final long DEFAULT_MEMORY_BYTES = 256L << 20;
@@ -32,6 +34,12 @@ public record AgentConfig(AgentPaths paths, long cacheBytes, long memoryBytes, I
     if (indexBytes <= 0) {
       throw new IllegalArgumentException("index memory bound must be positive: " + indexBytes);
     }
+  }
+
+  /** With the warm-up unless it exits when idle. */
+  public AgentConfig(AgentPaths paths, long cacheBytes, long memoryBytes, InetSocketAddress metrics, boolean exitWhenIdle,
+      RegistryOptions registry, long indexBytes, boolean backgroundFetch) {
+    this(paths, cacheBytes, memoryBytes, metrics, exitWhenIdle, registry, indexBytes, backgroundFetch, !exitWhenIdle);
   }
 
   /** With background fetch on. */

@@ -17,12 +17,17 @@ import java.util.concurrent.TimeUnit;
  */
 final class AgentProcess implements AutoCloseable {
   private static final long READY_SECONDS = 120;
+  private static final long WARM_UP_SECONDS = 60;
+  /** What the agent logs when its warm-up has ended, however it ended (AgentWarmUp). */
+  private static final String WARMED_UP = "lazypull agent warmed up";
   private final AgentPaths paths;
   private final Process process;
+  private final long logStart;
 
-  private AgentProcess(AgentPaths paths, Process process) {
+  private AgentProcess(AgentPaths paths, Process process, long logStart) {
     this.paths = paths;
     this.process = process;
+    this.logStart = logStart;
   }
 
   static AgentProcess start(AgentPaths paths) throws IOException, InterruptedException {
@@ -38,12 +43,13 @@ final class AgentProcess implements AutoCloseable {
         "agent", "--root", paths.root().toString(), "--run-dir", paths.runDir().toString()));
     // Agent flags for one run of the harness, e.g. -Dlazypull.bench.agentArgs=--no-background-fetch.
     command.addAll(words(System.getProperty("lazypull.bench.agentArgs", "")));
+    long logStart = Files.exists(paths.backgroundLog()) ? Files.size(paths.backgroundLog()) : 0;
     Process p = new ProcessBuilder(command)
         .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
         .redirectOutput(ProcessBuilder.Redirect.appendTo(paths.backgroundLog().toFile()))
         .redirectErrorStream(true)
         .start();
-    AgentProcess agent = new AgentProcess(paths, p);
+    AgentProcess agent = new AgentProcess(paths, p, logStart);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_SECONDS);
     while (!BackgroundAgent.isReady(paths)) {
       if (!p.isAlive() || System.nanoTime() > deadline) {
@@ -54,6 +60,35 @@ final class AgentProcess implements AutoCloseable {
       Thread.sleep(20);
     }
     return agent;
+  }
+
+  /**
+   * Waits until the agent's warm-up (run once it is ready, before it serves any image) has ended:
+   * a node's agent starts at boot, long before a pull, so a cold run begins with an agent that is
+   * up and warmed, has served no image, and has an empty cache. Returns at once for an agent run
+   * with {@code --no-warm-up}.
+   */
+  void awaitWarmUp() throws IOException, InterruptedException {
+    if (words(System.getProperty("lazypull.bench.agentArgs", "")).contains("--no-warm-up")) {
+      return;
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WARM_UP_SECONDS);
+    while (!logSinceStart().contains(WARMED_UP)) {
+      if (!process.isAlive() || System.nanoTime() > deadline) {
+        throw new IOException("lazypull agent " + (process.isAlive() ? "did not end its warm-up within " + WARM_UP_SECONDS + " s"
+            : "exited " + process.exitValue()) + "; its log:\n" + logTail());
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private String logSinceStart() throws IOException {
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(paths.backgroundLog())) {
+      long n = Math.max(0, ch.size() - logStart);
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) Math.min(n, 1 << 20));
+      ch.read(b, logStart);
+      return new String(b.array(), 0, b.position(), java.nio.charset.StandardCharsets.UTF_8);
+    }
   }
 
   private static List<String> words(String text) {

@@ -12,7 +12,9 @@ import java.nio.file.Path;
  * (prefetch of a recorded start-up, background fetch of the rest), as a node would run it.
  *
  * <p>Cold: no image in containerd, no snapshot in the agent, and the chunk cache emptied (the agent
- * is stopped for that and started again, untimed, as the cache is its own). Warm: the image stays
+ * is stopped for that and started again, untimed, as the cache is its own), with the agent's
+ * start over before the timed run begins: ready and its warm-up ended, as on a node whose agent
+ * started at boot (an agent that has served no image). Warm: the image stays
  * pulled and the chunk cache keeps what earlier runs fetched; only the container is gone.
  */
 final class CtrLazyMethod implements PullMethod {
@@ -36,6 +38,7 @@ final class CtrLazyMethod implements PullMethod {
     AgentPaths paths = new AgentPaths(nodeDir.resolve("agent"), nodeDir.resolve("agent-run"));
     AgentProcess agent = AgentProcess.start(paths);
     try {
+      agent.awaitWarmUp();
       return new CtrLazyMethod(testbed, paths, agent,
           ContainerdNode.start(ContainerdNode.builder(nodeDir).proxySnapshotter(SNAPSHOTTER, paths.containerdSocket())));
     } catch (IOException | RuntimeException e) {
@@ -52,6 +55,7 @@ final class CtrLazyMethod implements PullMethod {
       Commands.run("rm", "-rf", paths.cacheDir().toString());
       agent = AgentProcess.start(paths);
       node.awaitSnapshotter(SNAPSHOTTER);
+      agent.awaitWarmUp();
     }
   }
 

@@ -68,6 +68,7 @@ public class MountCommandBenchmark {
     work = Files.createTempDirectory("lazypull-mount-bench-");
     paths = new AgentPaths(work.resolve("root"), work.resolve("run"));
     agent = AgentProcess.start(paths);
+    agent.awaitWarmUp();
     mountPoint = work.resolve("mnt");
     launcher = Path.of(System.getProperty("lazypull.launcher", "lazypull")).toAbsolutePath().toString();
     System.out.println("machine: " + MachineLoad.sample());

@@ -97,6 +97,12 @@ public final class HandshakeImages implements AutoCloseable {
     return Optional.of(f.join());
   }
 
+  /** Whether the opened image of {@code ref} (opened, not taken, not expired) has exactly {@code layers}. */
+  public boolean holdsChain(String ref, List<Digest> layers) {
+    CompletableFuture<Opened> f = images.get(ref);
+    return f != null && f.isDone() && !f.isCompletedExceptionally() && f.join().isChain(layers);
+  }
+
   /** Drops the opened image of {@code ref} (its tag moved, say), giving its index memory back. */
   public void forget(String ref) {
     CompletableFuture<Opened> f = images.get(ref);

@@ -68,6 +68,12 @@ public final class RegistryChainMounter implements LazyChainMounter {
     }
   }
 
+  /** The chain is the whole image the handshake opened: its mount takes that opening. */
+  @Override
+  public boolean isWholeImage(LazyChain chain) {
+    return images.holdsChain(chain.imageRef(), chain.layers());
+  }
+
   /**
    * A chain the agent kept across its restart is adopted as it is being taken back, without
    * waiting (containerd's overlay mounts over it wait in the kernel until it serves); any other is

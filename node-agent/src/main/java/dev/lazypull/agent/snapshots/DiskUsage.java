@@ -15,7 +15,7 @@ import java.util.Set;
  * Walks a snapshot's directory tree without leaving its file system: a mount inside (a lazy
  * chain's FUSE mount, say) is neither counted nor deleted through.
  */
-final class DiskUsage {
+public final class DiskUsage {
   private DiskUsage() {}
 
   /** Bytes (file sizes; the JDK does not expose st_blocks) and inodes under {@code dir}, hardlinks counted once. */
@@ -54,7 +54,7 @@ final class DiskUsage {
   }
 
   /** Deletes {@code dir} and everything in it that lies on its own file system; absent is fine. */
-  static void deleteWithinFileSystem(Path dir) throws IOException {
+  public static void deleteWithinFileSystem(Path dir) throws IOException {
     if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }

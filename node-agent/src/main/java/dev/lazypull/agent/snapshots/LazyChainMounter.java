@@ -24,6 +24,15 @@ public interface LazyChainMounter {
    */
   Mounted mount(LazyChain chain, Path dir) throws IOException;
 
+  /**
+   * Whether {@code chain}, just checked, is all of its image's layers: the chain a container of the
+   * image stands on, which the snapshotter then mounts at once in the background, before containerd
+   * asks for it. False when the mounter cannot tell.
+   */
+  default boolean isWholeImage(LazyChain chain) {
+    return false;
+  }
+
   /** A mounted chain; closing unmounts it. */
   interface Mounted extends AutoCloseable {
     @Override

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -16,7 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -35,6 +40,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class OverlaySnapshotter implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(OverlaySnapshotter.class.getName());
   private static final Path OVERLAY_INDEX_PARAMETER = Path.of("/sys/module/overlay/parameters/index");
+  /** How long a chain mounted ahead of use stays mounted when no container comes (a pull's handshake and the first run). */
+  static final Duration EARLY_MOUNT_KEEP = Duration.ofMinutes(2);
 
   private final Path snapshots;
   private final SnapshotStore store;
@@ -42,9 +49,18 @@ public final class OverlaySnapshotter implements AutoCloseable {
   private final MeterRegistry meters;
   private final Counter lazyLayers;
   private final Map<Long, LazyChainMounter.Mounted> mounted = new ConcurrentHashMap<>();
+  /**
+   * Whole-image chains being mounted (or mounted) in the background as soon as their top layer is
+   * committed, by snapshot id, until a request needs them ({@link #ensureMounted} takes them into
+   * {@link #mounted}), their snapshot goes, or {@link #EARLY_MOUNT_KEEP} passes unused.
+   */
+  private final Map<Long, CompletableFuture<LazyChainMounter.Mounted>> early = new ConcurrentHashMap<>();
   private final ReentrantLock changes = new ReentrantLock();
 
-  private OverlaySnapshotter(Path root, SnapshotStore store, LazyChainMounter mounter, MeterRegistry meters) {
+  private final Duration earlyMountKeep;
+
+  private OverlaySnapshotter(Path root, SnapshotStore store, LazyChainMounter mounter, MeterRegistry meters, Duration earlyMountKeep) {
+    this.earlyMountKeep = earlyMountKeep;
     this.snapshots = root.resolve("snapshots");
     this.store = store;
     this.mounter = mounter;
@@ -59,11 +75,16 @@ public final class OverlaySnapshotter implements AutoCloseable {
    * /var/lib/containerd/io.containerd.snapshotter.v1.lazypull), and recovers what a crash left.
    */
   public static OverlaySnapshotter open(Path root, LazyChainMounter mounter, MeterRegistry meters) throws IOException {
+    return open(root, mounter, meters, EARLY_MOUNT_KEEP);
+  }
+
+  /** As {@link #open(Path, LazyChainMounter, MeterRegistry)}, a chain mounted ahead of use kept {@code earlyMountKeep} unused. */
+  static OverlaySnapshotter open(Path root, LazyChainMounter mounter, MeterRegistry meters, Duration earlyMountKeep) throws IOException {
     Files.createDirectories(root);
     Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
     Files.createDirectories(root.resolve("snapshots"));
     SnapshotStore store = SnapshotStore.open(root.resolve("metadata.db"));
-    OverlaySnapshotter s = new OverlaySnapshotter(root.toAbsolutePath(), store, mounter, meters);
+    OverlaySnapshotter s = new OverlaySnapshotter(root.toAbsolutePath(), store, mounter, meters, earlyMountKeep);
     try {
       s.recover();
     } catch (IOException | RuntimeException e) {
@@ -86,8 +107,11 @@ public final class OverlaySnapshotter implements AutoCloseable {
         Optional<LazyChain> chain = lazyChain(target, parent, labels);
         if (chain.isPresent()) {
           Snapshot p = parent.isEmpty() ? null : store.get(parent).orElseThrow();
-          store.create(target, Kind.COMMITTED, p, labels, chain.get(), this::makeFsDir);
+          Snapshot committed = store.create(target, Kind.COMMITTED, p, labels, chain.get(), this::makeFsDir);
           lazyLayers.increment();
+          if (mounter.isWholeImage(chain.get())) {
+            mountEarly(committed);
+          }
           LOG.log(System.Logger.Level.INFO, "lazy layer " + chain.get().top() + " of " + chain.get().imageRef()
               + " committed as " + target + ": containerd does not download it");
           throw SnapshotException.alreadyExists("target snapshot " + target + " is a lazy layer (lazypull)");
@@ -223,6 +247,13 @@ public final class OverlaySnapshotter implements AutoCloseable {
   public void close() throws IOException {
     changes.lock();
     try {
+      for (Long id : List.copyOf(early.keySet())) {
+        try {
+          closeEarly(id);
+        } catch (IOException | RuntimeException e) {
+          LOG.log(System.Logger.Level.WARNING, "cannot unmount lazy snapshot " + id + ": " + e.getMessage());
+        }
+      }
       for (Map.Entry<Long, LazyChainMounter.Mounted> m : mounted.entrySet()) {
         try {
           m.getValue().close();
@@ -349,9 +380,90 @@ public final class OverlaySnapshotter implements AutoCloseable {
     return store.get(s.parentId()).orElseThrow(() -> new IOException("snapshot " + s.key() + " has a missing parent " + s.parentId()));
   }
 
+  /**
+   * Mounts the whole-image chain {@code s} on a virtual thread of its own, so that the container's
+   * Prepare that follows the pull finds it mounted (decision 0017). Outside the lock: containerd's
+   * other calls meanwhile do not wait for it. Its snapshot is recorded as mounted once it is, so a
+   * restarted agent adopts it as any chain; unused, it is unmounted after {@link #EARLY_MOUNT_KEEP}
+   * (when no container came of the pull) and its snapshot recorded as not mounted.
+   */
+  private void mountEarly(Snapshot s) {
+    CompletableFuture<LazyChainMounter.Mounted> f = new CompletableFuture<>();
+    early.put(s.id(), f);
+    Thread.ofVirtual().name("early-mount-" + s.id()).start(() -> {
+      long start = System.nanoTime();
+      try {
+        LazyChainMounter.Mounted m = mounter.mount(s.lazy(), fsDir(s.id()));
+        store.setMounted(s.id(), true);
+        f.complete(m);
+        LOG.log(System.Logger.Level.INFO, "mounted " + s.lazy().layers().size() + " lazy layers of " + s.lazy().imageRef()
+            + " at " + fsDir(s.id()) + " ahead of their first use in " + millis(start));
+      } catch (IOException | RuntimeException e) {
+        f.completeExceptionally(e);
+        LOG.log(System.Logger.Level.DEBUG, "mounting " + s.lazy().imageRef() + " ahead of its first use failed (" + e.getMessage()
+            + "); the first request that needs it mounts it");
+      }
+    });
+    CompletableFuture.delayedExecutor(earlyMountKeep.toMillis(), TimeUnit.MILLISECONDS, r -> Thread.ofVirtual().start(r))
+        .execute(() -> releaseUnused(s.id(), f));
+  }
+
+  /** Unmounts a chain mounted ahead of use that no request has needed. */
+  private void releaseUnused(long id, CompletableFuture<LazyChainMounter.Mounted> f) {
+    changes.lock();
+    try {
+      if (!early.remove(id, f)) {
+        return; // taken into use, or gone with its snapshot
+      }
+    } finally {
+      changes.unlock();
+    }
+    f.whenComplete((m, e) -> {
+      if (m == null) {
+        return;
+      }
+      changes.lock();
+      try {
+        m.close();
+        if (store.get(id).isPresent()) {
+          store.setMounted(id, false);
+        }
+        LOG.log(System.Logger.Level.INFO, "unmounted the lazy chain of snapshot " + id + ": unused since its pull");
+      } catch (IOException | RuntimeException ex) {
+        LOG.log(System.Logger.Level.WARNING, "cannot unmount the unused lazy chain of snapshot " + id + ": " + ex.getMessage());
+      } finally {
+        changes.unlock();
+      }
+    });
+  }
+
+  /** The chain mounted ahead of use for {@code id}, closed (its snapshot is going); waits for a mount under way. */
+  private void closeEarly(long id) throws IOException {
+    CompletableFuture<LazyChainMounter.Mounted> f = early.remove(id);
+    if (f == null) {
+      return;
+    }
+    LazyChainMounter.Mounted m;
+    try {
+      m = f.join();
+    } catch (CompletionException | CancellationException e) {
+      return; // it did not mount
+    }
+    m.close();
+  }
+
   private void ensureMounted(Snapshot s) throws IOException, SnapshotException {
     if (mounted.containsKey(s.id())) {
       return;
+    }
+    CompletableFuture<LazyChainMounter.Mounted> ahead = early.remove(s.id());
+    if (ahead != null) {
+      try {
+        mounted.put(s.id(), ahead.join());
+        return; // recorded as mounted by the thread that mounted it
+      } catch (CompletionException | CancellationException e) {
+        // it failed (and said why at debug): mount now, reporting the failure of this attempt
+      }
     }
     Path dir = fsDir(s.id());
     long start = System.nanoTime();
@@ -369,6 +481,11 @@ public final class OverlaySnapshotter implements AutoCloseable {
   }
 
   private void unmount(Snapshot s) throws IOException, SnapshotException {
+    try {
+      closeEarly(s.id());
+    } catch (IOException e) {
+      throw SnapshotException.precondition("cannot unmount the lazy layers of " + s.key() + ": " + e.getMessage());
+    }
     LazyChainMounter.Mounted m = mounted.remove(s.id());
     if (m != null) {
       try {

@@ -115,6 +115,76 @@ class OverlaySnapshotterTest {
     assertThat(chainMount.getParent()).doesNotExist();
   }
 
+  /** Pulls the two-layer image through the handshake; returns the top chain's mount point. */
+  private Path pullWholeImage() throws Exception {
+    mounter.wholeImage = List.of(LAYER1, LAYER2);
+    assertThat(reason(() -> snapshotter.prepare("default/1/extract-1 sha256:c1", "", handshake("sha256:c1", LAYER1, true))))
+        .isEqualTo(Reason.ALREADY_EXISTS);
+    assertThat(reason(() -> snapshotter.prepare("default/2/extract-2 sha256:c2", "sha256:c1", handshake("sha256:c2", LAYER2, true))))
+        .isEqualTo(Reason.ALREADY_EXISTS);
+    return root.resolve("snapshots").resolve(Long.toString(snapshotter.stat("sha256:c2").id())).resolve("fs");
+  }
+
+  private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("waited 10 s").isLessThan(deadline);
+      Thread.sleep(10);
+    }
+  }
+
+  @Test
+  void theWholeImagesChainIsMountedOnceAheadOfTheContainerThatUsesIt() throws Exception {
+    Path chainMount = pullWholeImage();
+    await(() -> mounter.mounted.contains(chainMount) && mounted("sha256:c2"));
+    List<MountSpec> container = snapshotter.prepare("default/3/ctr", "sha256:c2", Map.of());
+    assertThat(container.getFirst().options()).contains("lowerdir=" + chainMount);
+    assertThat(mounter.mounted).containsExactly(chainMount); // the container took the early mount, none more
+    snapshotter.remove("default/3/ctr");
+    assertThat(mounter.unmounted).isEmpty(); // as any chain: it stays while its image does
+    snapshotter.remove("sha256:c2");
+    assertThat(mounter.unmounted).containsExactly(chainMount);
+    assertThat(chainMount.getParent()).doesNotExist();
+  }
+
+  @Test
+  void aChainMountedAheadGoesWithItsImageUnused() throws Exception {
+    Path chainMount = pullWholeImage();
+    await(() -> mounter.mounted.contains(chainMount));
+    snapshotter.remove("sha256:c2");
+    assertThat(mounter.unmounted).containsExactly(chainMount);
+    assertThat(chainMount.getParent()).doesNotExist();
+  }
+
+  @Test
+  void aChainMountedAheadAndNeverUsedIsUnmountedAfterItsTime() throws Exception {
+    snapshotter.close();
+    snapshotter = OverlaySnapshotter.open(root, mounter, meters, java.time.Duration.ofMillis(300));
+    Path chainMount = pullWholeImage();
+    await(() -> mounter.unmounted.contains(chainMount));
+    assertThat(mounted("sha256:c2")).isFalse(); // a restart does not mount it again
+    snapshotter.prepare("default/3/ctr", "sha256:c2", Map.of()); // a container that comes later mounts it then
+    assertThat(mounter.mounted).containsExactly(chainMount, chainMount);
+  }
+
+  @Test
+  void aFailedEarlyMountLeavesTheMountToTheContainersPrepare() throws Exception {
+    mounter.mountFailure = new IOException("registry down");
+    Path chainMount = pullWholeImage();
+    Thread.sleep(100);
+    mounter.mountFailure = null;
+    snapshotter.prepare("default/3/ctr", "sha256:c2", Map.of());
+    assertThat(mounter.mounted).containsExactly(chainMount);
+  }
+
+  private boolean mounted(String key) {
+    try {
+      return snapshotter.stat(key).mounted();
+    } catch (IOException | SnapshotException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   @Test
   void everyFallbackIsCountedWithItsReasonAndUnpacksNormally() throws Exception {
     List<MountSpec> plain = snapshotter.prepare("default/1/extract-1 sha256:p1", "", handshake("sha256:p1", LAYER1, false));

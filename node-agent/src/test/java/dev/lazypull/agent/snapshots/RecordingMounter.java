@@ -11,8 +11,11 @@ import java.util.List;
  */
 final class RecordingMounter implements LazyChainMounter {
   final List<LazyChain> checked = new ArrayList<>();
-  final List<Path> mounted = new ArrayList<>();
-  final List<Path> unmounted = new ArrayList<>();
+  // the snapshotter mounts a whole image's chain on a thread of its own
+  final List<Path> mounted = new java.util.concurrent.CopyOnWriteArrayList<>();
+  final List<Path> unmounted = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** The layers of the chain that is a whole image, or null: none is. */
+  volatile List<dev.lazypull.oci.Digest> wholeImage;
   IOException checkFailure;
   IOException mountFailure;
 
@@ -22,6 +25,11 @@ final class RecordingMounter implements LazyChainMounter {
     if (checkFailure != null) {
       throw checkFailure;
     }
+  }
+
+  @Override
+  public boolean isWholeImage(LazyChain chain) {
+    return chain.layers().equals(wholeImage);
   }
 
   @Override
