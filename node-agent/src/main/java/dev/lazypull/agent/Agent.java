@@ -64,6 +64,7 @@ public final class Agent implements AutoCloseable {
   private MountRegistry mounts;
   private AgentControl control;
   private boolean closed;
+  private CompletableFuture<AgentWarmUp.Result> warmUp = CompletableFuture.completedFuture(new AgentWarmUp.Result(List.of(), false));
 
   private Agent(AgentConfig config) {
     this.config = config;
@@ -135,7 +136,9 @@ public final class Agent implements AutoCloseable {
     }
     if (config.warmUp() && !config.exitWhenIdle()) {
       // After READY: containerd (ordered after the agent at boot) does not wait for it.
-      opened.add(AgentWarmUp.start(paths.root().resolve("warm-up"), config.registry(), settings));
+      AgentWarmUp w = AgentWarmUp.start(paths.root().resolve("warm-up"), config.registry(), settings);
+      opened.add(w);
+      warmUp = w.done();
     }
     if (config.exitWhenIdle()) {
       CompletableFuture.delayedExecutor(IDLE_START_SECONDS, TimeUnit.SECONDS).execute(this::mountsChanged);
@@ -155,6 +158,11 @@ public final class Agent implements AutoCloseable {
     } catch (java.util.concurrent.ExecutionException e) {
       return e.getCause().toString();
     }
+  }
+
+  /** Completes when the warm-up the agent ran after it became ready has ended (at once when it ran none). */
+  public CompletableFuture<AgentWarmUp.Result> warmedUp() {
+    return warmUp;
   }
 
   public AgentConfig config() {

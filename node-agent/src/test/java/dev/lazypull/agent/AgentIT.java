@@ -126,6 +126,19 @@ class AgentIT {
   }
 
   @Test
+  void theWarmUpRunsAPullsPathsOnItsOwnImageAndLeavesNothingBehind() throws Exception {
+    var result = agent.warmedUp().get(120, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(result.rounds()).hasSize(3);
+    assertThat(result.mounted()).as("mounted and read through FUSE").isTrue();
+    assertThat(paths.root().resolve("warm-up")).doesNotExist();
+    assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(paths.root().resolve("warm-up").toString());
+    // nothing of it in the node's records: a restart has nothing to take back
+    try (dev.lazypull.agent.mounts.MountRecords records = dev.lazypull.agent.mounts.MountRecords.open(paths.mountDatabase())) {
+      assertThat(records.all(new java.util.ArrayList<>())).noneMatch(r -> r.image().contains("warm-up"));
+    }
+  }
+
+  @Test
   void socketsAndDirectoriesAreTheOwnersOnly() throws IOException {
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(paths.runDir()))).isEqualTo("rwx------");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(paths.root()))).isEqualTo("rwx------");

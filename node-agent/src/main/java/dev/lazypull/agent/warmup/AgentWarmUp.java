@@ -79,12 +79,6 @@ public final class AgentWarmUp implements AutoCloseable {
     return w;
   }
 
-  /** The warm-up in the calling thread (an AOT cache's training run). */
-  public static Result runNow(Path dir, RegistryOptions registry, MountSettings settings) throws IOException {
-    AgentWarmUp w = new AgentWarmUp(dir, registry, settings);
-    return w.run();
-  }
-
   /** Completes when the warm-up has ended, however it ended. */
   public CompletableFuture<Result> done() {
     return done;
