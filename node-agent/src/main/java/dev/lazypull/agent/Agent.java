@@ -134,6 +134,11 @@ public final class Agent implements AutoCloseable {
     if (systemd.enabled()) {
       systemd.ready("serving " + paths.containerdSocket());
     }
+    try {
+      AgentWarmUp.clearLeftovers(paths.root().resolve("warm-up"));
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.WARNING, "cannot remove what an earlier warm-up left in " + paths.root().resolve("warm-up") + ": " + e.getMessage());
+    }
     if (config.warmUp() && !config.exitWhenIdle()) {
       // After READY: containerd (ordered after the agent at boot) does not wait for it.
       AgentWarmUp w = AgentWarmUp.start(paths.root().resolve("warm-up"), config.registry(), settings);

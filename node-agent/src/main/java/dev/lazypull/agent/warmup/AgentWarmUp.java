@@ -99,7 +99,7 @@ public final class AgentWarmUp implements AutoCloseable {
 
   private Result run() throws IOException {
     Path mnt = dir.resolve("mnt");
-    clear(mnt);
+    clearLeftovers(dir);
     try (WarmUpRegistry server = WarmUpRegistry.start(WarmUpImage.build())) {
       List<Duration> rounds = new ArrayList<>();
       boolean mounted = true;
@@ -110,7 +110,7 @@ public final class AgentWarmUp implements AutoCloseable {
       }
       return new Result(List.copyOf(rounds), mounted);
     } finally {
-      clear(mnt);
+      clearLeftovers(dir);
     }
   }
 
@@ -178,8 +178,12 @@ public final class AgentWarmUp implements AutoCloseable {
     }
   }
 
-  /** Removes a mount a killed agent left at {@code mnt} and everything under the warm-up's directory. */
-  private void clear(Path mnt) throws IOException {
+  /**
+   * Removes what an agent killed during its warm-up left in {@code dir}: its mount (never kept, so
+   * dead with that process) and files. Every agent start does this, warm-up or not.
+   */
+  public static void clearLeftovers(Path dir) throws IOException {
+    Path mnt = dir.resolve("mnt");
     if (Files.exists(mnt)) {
       FuseMount.unmountStale(mnt);
     }
