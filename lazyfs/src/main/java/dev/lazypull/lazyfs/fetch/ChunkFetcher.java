@@ -85,6 +85,8 @@ public final class ChunkFetcher implements AutoCloseable {
   private final Object demandLock = new Object();
   /** Range requests of foreground reads for chunks off the recorded list, handed to a fetch thread and not yet ended. */
   private int demandRanges;
+  /** {@link System#nanoTime()} when the last of them ended, {@link Long#MIN_VALUE} before any. */
+  private long lastDemandEnded = Long.MIN_VALUE;
   /** The recorded list's chunks ({@link #listIs}): a read that misses only these is one the list is behind, not beside. */
   private volatile Set<Digest> listed = Set.of();
 
@@ -441,6 +443,7 @@ public final class ChunkFetcher implements AutoCloseable {
     synchronized (demandLock) {
       demandRanges += delta;
       if (demandRanges == 0) {
+        lastDemandEnded = System.nanoTime();
         demandLock.notifyAll();
       }
     }
@@ -456,13 +459,24 @@ public final class ChunkFetcher implements AutoCloseable {
 
   /**
    * Waits until no Range request of a foreground read for a chunk off the recorded list ({@link
-   * #listIs}; any chunk when no list was given) is in flight (at once when none is), or this
-   * fetcher closes: how a recorded list lets a read of another program go ahead of it.
+   * #listIs}; any chunk when no list was given) has been in flight for {@code quietNanos} (at
+   * once when there never was one), or this fetcher closes: how a recorded list lets a program
+   * it was not recorded for go ahead of it. The quiet time spans the gaps between that program's
+   * misses, which come one after another: without it the list would refill its requests in each
+   * gap and the next miss would share the link with them again.
    */
-  public void awaitNoDemandFetch() throws InterruptedException {
+  public void awaitNoDemandFetch(long quietNanos) throws InterruptedException {
     synchronized (demandLock) {
-      while (demandRanges > 0 && !closed) {
-        demandLock.wait();
+      while (!closed) {
+        if (demandRanges > 0) {
+          demandLock.wait();
+          continue;
+        }
+        long left = lastDemandEnded == Long.MIN_VALUE ? 0 : lastDemandEnded + quietNanos - System.nanoTime();
+        if (left <= 0) {
+          return;
+        }
+        demandLock.wait(Math.max(1, left / 1_000_000));
       }
     }
   }

@@ -4,7 +4,8 @@ package dev.lazypull.lazyfs.prefetch;
  * What a mount fetches before and besides reads. {@code list}: the image's recorded start-up list
  * first, as large Range requests in first-read order, at most {@code listBatches} of them
  * outstanding (below the registry client's 8 requests per host, so reads always find a free one),
- * none sent while a read's own request for a chunk off the list is in flight. {@code background}: then the rest of every layer at the
+ * none sent while a read's own request for a chunk off the list is in flight or ended less than
+ * 100 ms ago. {@code background}: then the rest of every layer at the
  * fetcher's background priority, so that a running container stops depending on the registry
  * (only with a disk cache, where the chunks can stay), {@code batchBytes} at a time, each batch
  * once reads have fetched nothing for {@code backgroundQuiet} and within {@code

@@ -30,7 +30,7 @@ import java.util.concurrent.Semaphore;
  * wait for these). Only {@link PrefetchSettings#listBatches()} requests are outstanding at a time,
  * fewer than the registry client's bound, so a read that misses fetches at once instead of
  * queueing behind the list, and while a read's request for a chunk off the list is in flight
- * (another program than the recorded one) the list sends nothing new, so that read shares the
+ * or just ended (another program than the recorded one) the list sends nothing new, so that read shares the
  * link only with the list requests already out; a read of a chunk in an outstanding request
  * joins its fetch. The
  * background fetch starts when the list is done and runs at {@link Priority#BACKGROUND}: the
@@ -45,6 +45,12 @@ public final class Prefetcher implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Prefetcher.class.getName());
   /** Background batches outstanding: the fetcher's background slots, so the next batch is ready when one frees. */
   private static final int BACKGROUND_BATCHES = ChunkFetcher.BACKGROUND_RANGES;
+  /**
+   * How long the list holds after the last request of a read for a chunk off the list ended: longer
+   * than the gaps between one program's misses on a loaded node, short against the list's own
+   * time (decision 0009).
+   */
+  private static final long LIST_QUIET_NANOS = 100_000_000L;
 
   private final MergedIndex index;
   private final ChunkFetcher fetcher;
@@ -123,8 +129,8 @@ public final class Prefetcher implements AutoCloseable {
    * the order the program first reads them, at most {@link PrefetchSettings#listBatches()}
    * requests outstanding (fewer than the registry client's requests per host, so a read that
    * misses finds a free request at once instead of queueing behind the list). No new list request
-   * goes while a read's own request for a chunk off the list is in flight ({@link
-   * ChunkFetcher#awaitNoDemandFetch}): another program is starting and the list's bytes would only
+   * goes while a read's own request for a chunk off the list is in flight or ended less than
+   * {@link #LIST_QUIET_NANOS} ago ({@link ChunkFetcher#awaitNoDemandFetch}): another program is starting and the list's bytes would only
    * share the link with it; a miss of a listed chunk means the recorded program outran the list,
    * which then goes on.
    */
@@ -234,7 +240,7 @@ public final class Prefetcher implements AutoCloseable {
     }
     outstanding.acquire();
     if (priority == Priority.PREFETCH) {
-      fetcher.awaitNoDemandFetch(); // after the slot: a read that missed meanwhile still goes first
+      fetcher.awaitNoDemandFetch(LIST_QUIET_NANOS); // after the slot: a read that missed meanwhile still goes first
     }
     if (closed) {
       outstanding.release();

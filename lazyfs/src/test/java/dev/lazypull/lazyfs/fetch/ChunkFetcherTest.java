@@ -188,10 +188,14 @@ class ChunkFetcherTest {
 
   /** {@link ChunkFetcher#awaitNoDemandFetch} on a thread of its own: done once the list may send again. */
   private Future<Boolean> listMayGo(ChunkFetcher fetcher) {
+    return listMayGo(fetcher, 0);
+  }
+
+  private Future<Boolean> listMayGo(ChunkFetcher fetcher, long quietNanos) {
     ExecutorService waiter = Executors.newVirtualThreadPerTaskExecutor();
     open.add(waiter::shutdownNow);
     return waiter.submit(() -> {
-      fetcher.awaitNoDemandFetch();
+      fetcher.awaitNoDemandFetch(quietNanos);
       return true;
     });
   }
@@ -222,6 +226,11 @@ class ChunkFetcherTest {
     gate.countDown();
     assertThat(read.get(5, TimeUnit.SECONDS).getFirst()).isEqualTo(layer.plain(2));
     assertThat(waited.get(5, TimeUnit.SECONDS)).isTrue();
+    // The read's request has ended; a list that wants a quiet spell after it waits that long.
+    Future<Boolean> quiet = listMayGo(fetcher, TimeUnit.SECONDS.toNanos(2));
+    Thread.sleep(300);
+    assertThat(quiet).as("2 s have not passed since the read's request ended").isNotDone();
+    assertThat(quiet.get(5, TimeUnit.SECONDS)).isTrue();
     assertThat(listed.get(5, TimeUnit.SECONDS).getFirst()).isEqualTo(layer.plain(0));
     assertThat(background.get(5, TimeUnit.SECONDS).getFirst()).isEqualTo(layer.plain(1));
   }
