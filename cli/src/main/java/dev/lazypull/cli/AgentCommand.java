@@ -37,7 +37,7 @@ public final class AgentCommand implements Callable<Integer> {
   /** How the agent reaches registries (every mount's, unless a mount request adds insecure hosts). */
   @Mixin RegistryFlags registry;
 
-  @Option(names = "--index-memory", paramLabel = "SIZE", defaultValue = "1G", converter = ByteSize.class,
+  @Option(names = "--index-memory", paramLabel = "SIZE", defaultValue = "1G", converter = ByteSize.Converter.class,
       description = "memory all mounted images' indexes may take together; an image needing more is refused"
           + " (default: ${DEFAULT-VALUE}; give the JVM that much heap beyond the memory cache)")
   long indexMemory;

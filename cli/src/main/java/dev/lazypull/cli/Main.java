@@ -18,7 +18,27 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(commandLine(args).execute(args));
+    exit(run(args));
+  }
+
+  /**
+   * Ends the process with {@code code}: by returning from main when it is 0, as System.exit would
+   * start the platform's logging (it logs each Runtime.exit), a few ms of a client command.
+   */
+  public static void exit(int code) {
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  /**
+   * Runs the command line {@code args} with the process's standard output and error; returns the
+   * exit code. A plain {@code mount}, {@code umount} or {@code stats} runs without picocli
+   * ({@link ClientArgs}, decision 0015); everything else, help and errors too, through it.
+   */
+  public static int run(String... args) {
+    java.util.Optional<ClientCommand> client = ClientArgs.parse(args);
+    return client.isPresent() ? ClientArgs.run(client.get()) : commandLine(args).execute(args);
   }
 
   /** The configured command line with every subcommand, also used by tests to run commands in-process. */
@@ -31,7 +51,7 @@ public final class Main implements Runnable {
    * registered. Picocli builds the model of every registered subcommand (reflection over its
    * options, mixins and defaults) before it parses, so a {@code lazypull mount} that carried
    * build, convert and agent would pay for them at each start; the client commands are the ones
-   * whose start-up a user waits for (decision 0014). Anything else (no subcommand, {@code help},
+   * whose start-up a user waits for (decision 0015). Anything else (no subcommand, {@code help},
    * a misspelt name) gets them all, so usage and suggestions are complete.
    */
   public static CommandLine commandLine(String... args) {

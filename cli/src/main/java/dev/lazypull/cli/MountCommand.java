@@ -8,6 +8,7 @@ import dev.lazypull.cli.mount.Durations;
 import dev.lazypull.registry.ImageRef;
 import dev.lazypull.lazyfs.mount.MountPoints;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -28,7 +29,7 @@ import picocli.CommandLine.Spec;
       "serves it, fetching only the chunks that are read, until `lazypull umount DIR`. When no agent runs,",
       "one is started in the background (logging to RUN_DIR/agent.log); it stops when its last mount goes."
     })
-public final class MountCommand implements Callable<Integer> {
+public final class MountCommand implements Callable<Integer>, ClientCommand {
 
   @Spec CommandSpec spec;
 
@@ -41,12 +42,12 @@ public final class MountCommand implements Callable<Integer> {
   /** The agent's directories and cache bounds, for an agent this command starts when none runs (--run-dir also says which agent to ask). */
   @Mixin AgentFlags agent = new AgentFlags();
 
-  @Option(names = "--fetch-timeout", paramLabel = "DURATION", converter = Durations.class,
+  @Option(names = "--fetch-timeout", paramLabel = "DURATION", converter = Durations.Converter.class,
       description = "a read fails with EIO when the registry has not delivered its chunks by then (default: 30s)")
   Duration fetchTimeout;
 
   /** Registry settings: --insecure-registry goes with the request; all of them configure an agent this command starts. */
-  @Mixin RegistryFlags registry;
+  @Mixin RegistryFlags registry = new RegistryFlags();
 
   @Option(names = "--no-prefetch",
       description = "do not fetch the image's recorded start-up list ahead of reads")
@@ -59,15 +60,20 @@ public final class MountCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    return run(spec.commandLine().getOut(), spec.commandLine().getErr());
+  }
+
+  @Override
+  public int run(PrintWriter out, PrintWriter err) {
     try {
-      return run();
+      return mount(out);
     } catch (IOException | IllegalArgumentException e) {
-      spec.commandLine().getErr().println("lazypull mount: " + e.getMessage());
+      err.println("lazypull mount: " + e.getMessage());
       return 1;
     }
   }
 
-  private int run() throws IOException {
+  private int mount(PrintWriter out) throws IOException {
     Path mountPoint = dir.toAbsolutePath().normalize();
     // Fail fast, before an agent is started, on what can be checked here.
     MountPoints.requireEmptyDirectory(mountPoint);
@@ -78,11 +84,13 @@ public final class MountCommand implements Callable<Integer> {
     if (ImageRef.parse(image) instanceof ImageRef.LayoutRef layout) {
       registry.openSource(layout).close(); // a missing layout is named here, and nothing is created
     }
-    new AgentConfig(agent.paths(), agent.cacheSize, agent.memorySize, null, true, registry.options()); // checks the sizes
+    // Checks the sizes. The registry settings are the agent's to build: reading them here would
+    // load the docker config's JSON mapper, a large part of a client command's start (decision 0015).
+    new AgentConfig(agent.paths(), agent.cacheSize, agent.memorySize, null, true, null);
     BackgroundAgent launch = new BackgroundAgent(agent.paths(), agent.cacheSize, agent.memorySize, registry.arguments());
     AgentClient.requestStarting(agent.runDir, new ControlRequest.Mount(image, mountPoint, registry.insecure, fetchTimeout,
         !noPrefetch, !noBackgroundFetch), launch);
-    spec.commandLine().getOut().println("mounted " + image + " at " + mountPoint);
+    out.println("mounted " + image + " at " + mountPoint);
     return 0;
   }
 }

@@ -21,7 +21,7 @@ public final class RecordFlags {
           + "Repeatable: the commands run one after the other. A failing command fails the step; nothing is tagged.")
   List<String> commands = new ArrayList<>();
 
-  @Option(names = "--record-timeout", paramLabel = "DURATION", defaultValue = "5m", converter = Durations.class,
+  @Option(names = "--record-timeout", paramLabel = "DURATION", defaultValue = "5m", converter = Durations.Converter.class,
       description = "Time limit of each recorded command (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 

@@ -12,8 +12,14 @@ import java.util.List;
 import java.util.Set;
 import picocli.CommandLine.Option;
 
-/** Registry connection options shared by commands that read or write images (a picocli mixin). */
+/**
+ * Registry connection options shared by commands that read or write images (a picocli mixin). The
+ * fields start at the defaults that picocli applies too, for a mount read without picocli
+ * ({@link ClientArgs}).
+ */
 public final class RegistryFlags {
+  static final String DEFAULT_HOSTS_DIR = "/etc/containerd/certs.d";
+
   public RegistryFlags() {}
 
   @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]",
@@ -23,10 +29,10 @@ public final class RegistryFlags {
   @Option(names = "--ca-bundle", paramLabel = "PEM", description = "Extra CA certificates to trust for registry TLS.")
   Path caBundle;
 
-  @Option(names = "--hosts-dir", paramLabel = "DIR", defaultValue = "/etc/containerd/certs.d",
+  @Option(names = "--hosts-dir", paramLabel = "DIR", defaultValue = DEFAULT_HOSTS_DIR,
       description = "containerd's registry host configuration: HOST/hosts.toml (mirrors, CAs, skip_verify), _default/hosts.toml"
           + " (default: ${DEFAULT-VALUE}; used when it exists)")
-  Path hostsDir;
+  Path hostsDir = Path.of(DEFAULT_HOSTS_DIR);
 
   public RegistryOptions options() {
     RegistryOptions o = RegistryOptions.defaults().withInsecureRegistries(Set.copyOf(insecure)).withHostsDirectory(hostsDir);

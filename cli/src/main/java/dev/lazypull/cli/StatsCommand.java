@@ -2,9 +2,11 @@ package dev.lazypull.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lazypull.agent.AgentPaths;
+import dev.lazypull.agent.control.ControlJson;
 import dev.lazypull.agent.control.ControlRequest;
 import dev.lazypull.cli.agent.AgentClient;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -18,7 +20,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "stats", header = "Show a lazy mount's (or the node's) fetch, cache and latency counters.", mixinStandardHelpOptions = true,
     description = "Show the agent's counters for the mount at DIR, or the node's totals without DIR: bytes and chunks "
         + "fetched, range requests, cache hits and misses, bytes served, verification failures, read latency percentiles.")
-public final class StatsCommand implements Callable<Integer> {
+public final class StatsCommand implements Callable<Integer>, ClientCommand {
 
   @Spec CommandSpec spec;
 
@@ -30,29 +32,34 @@ public final class StatsCommand implements Callable<Integer> {
 
   @Option(names = "--run-dir", paramLabel = "DIR", defaultValue = AgentPaths.DEFAULT_RUN_DIR,
       description = "the agent's run directory (default: ${DEFAULT-VALUE})")
-  Path runDir;
+  Path runDir = Path.of(AgentPaths.DEFAULT_RUN_DIR);
 
   @Override
   public Integer call() {
+    return run(spec.commandLine().getOut(), spec.commandLine().getErr());
+  }
+
+  @Override
+  public int run(PrintWriter out, PrintWriter err) {
     try {
-      return run();
+      return stats(out);
     } catch (IOException | IllegalArgumentException e) {
-      spec.commandLine().getErr().println("lazypull stats: " + e.getMessage());
+      err.println("lazypull stats: " + e.getMessage());
       return 1;
     }
   }
 
-  private int run() throws IOException {
+  private int stats(PrintWriter out) throws IOException {
     Path mountPoint = dir == null ? null : dir.toAbsolutePath().normalize();
     JsonNode answer = AgentClient.request(runDir, new ControlRequest.Stats(mountPoint));
     if (json) {
-      spec.commandLine().getOut().println(answer.toString());
+      out.println(ControlJson.write(answer));
     } else {
       StringBuilder sb = new StringBuilder();
       answer.properties().forEach(e -> sb.append(String.format(Locale.ROOT, "%-24s %s%n", e.getKey(), e.getValue().asText())));
-      spec.commandLine().getOut().print(sb);
+      out.print(sb);
     }
-    spec.commandLine().getOut().flush();
+    out.flush();
     return 0;
   }
 }

@@ -7,6 +7,7 @@ import dev.lazypull.agent.control.ControlRequest;
 import dev.lazypull.cli.agent.AgentClient;
 import dev.lazypull.fuse.FuseMount;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "umount", header = "Unmount a lazy image served by the node agent.", mixinStandardHelpOptions = true,
     description = "Unmount a lazy image mounted by `lazypull mount`. An agent that `lazypull mount` started stops "
         + "when its last mount goes, and umount returns once it has exited. A mount left behind by an agent that died is removed too.")
-public final class UmountCommand implements Callable<Integer> {
+public final class UmountCommand implements Callable<Integer>, ClientCommand {
 
   /** How long umount waits for a background agent to finish once its last mount went. */
   private static final Duration AGENT_EXIT_LIMIT = Duration.ofSeconds(30);
@@ -35,27 +36,32 @@ public final class UmountCommand implements Callable<Integer> {
 
   @Option(names = "--run-dir", paramLabel = "DIR", defaultValue = AgentPaths.DEFAULT_RUN_DIR,
       description = "the agent's run directory (default: ${DEFAULT-VALUE})")
-  Path runDir;
+  Path runDir = Path.of(AgentPaths.DEFAULT_RUN_DIR);
 
   @Override
   public Integer call() {
+    return run(spec.commandLine().getOut(), spec.commandLine().getErr());
+  }
+
+  @Override
+  public int run(PrintWriter out, PrintWriter err) {
     try {
-      return run();
+      return umount(out, err);
     } catch (IOException | IllegalArgumentException e) {
-      spec.commandLine().getErr().println("lazypull umount: " + e.getMessage());
+      err.println("lazypull umount: " + e.getMessage());
       return 1;
     }
   }
 
-  private int run() throws IOException {
+  private int umount(PrintWriter out, PrintWriter err) throws IOException {
     // Not stat'ed first: a mount kept for an agent that is not running answers no stat.
     Path mountPoint = dir.toAbsolutePath().normalize();
     Duration unserved;
     try {
       JsonNode reply = AgentClient.request(runDir, new ControlRequest.Umount(mountPoint));
-      spec.commandLine().getOut().println("unmounted " + mountPoint);
+      out.println("unmounted " + mountPoint);
       if (reply.path("agentStopping").asBoolean() && !AgentClient.awaitAgentExit(runDir, AGENT_EXIT_LIMIT)) {
-        spec.commandLine().getErr().println("lazypull umount: the agent is still stopping after "
+        err.println("lazypull umount: the agent is still stopping after "
             + AGENT_EXIT_LIMIT.toSeconds() + " s (see " + runDir.resolve("agent.log") + ")");
       }
       return 0;
@@ -67,7 +73,7 @@ public final class UmountCommand implements Callable<Integer> {
       unserved = null; // an agent runs: a mount that is slow to answer may be another's, alive
     }
     if (FuseMount.unmountStale(mountPoint, unserved)) {
-      spec.commandLine().getOut().println("removed the stale mount at " + mountPoint + " (the agent serving it had died)");
+      out.println("removed the stale mount at " + mountPoint + " (the agent serving it had died)");
       return 0;
     }
     if (!Files.exists(mountPoint)) {

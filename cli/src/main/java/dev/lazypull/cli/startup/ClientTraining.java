@@ -4,10 +4,8 @@ import dev.lazypull.agent.control.ControlProtocol;
 import dev.lazypull.agent.control.ControlProtocolException;
 import dev.lazypull.agent.control.ControlReply;
 import dev.lazypull.agent.control.ControlRequest;
-import dev.lazypull.cli.Main;
+import dev.lazypull.cli.ClientArgs;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.Writer;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -22,11 +20,13 @@ import java.util.stream.Stream;
 /**
  * The training run of the client's AOT cache (JDK 25, JEP 483/514): the {@code lazypull} launcher
  * runs this once per jar with {@code -XX:AOTCacheOutput}, and {@code mount}, {@code umount} and
- * {@code stats} then start with the classes it loaded already parsed and linked (decision 0014).
- * It runs those commands through {@link Main}, exactly as a user's command line would, against a
- * control socket in a temporary run directory that answers every request with the protocol's own
- * encoder, so the client's whole path (picocli, the request, the reply's JSON) is trained without
- * an agent, FUSE or a registry, and nothing outside the temporary directory is touched.
+ * {@code stats} then start with the classes it loaded already parsed and linked (decision 0015).
+ * It runs those commands as {@code Main} runs a user's plain command line ({@link ClientArgs},
+ * without picocli) against a control socket in a temporary run directory that answers every
+ * request with the protocol's own encoder, so the client's whole path (the command line, the
+ * request, the reply's JSON) is trained without an agent, FUSE or a registry, and nothing outside
+ * the temporary directory is touched. Picocli's path (help, errors, the other commands) is not
+ * trained: its Java 5 classes are not archived, and whatever a training loads every start loads.
  */
 public final class ClientTraining {
   private ClientTraining() {}
@@ -39,14 +39,15 @@ public final class ClientTraining {
       Path mountPoint = Files.createDirectory(runDir.resolve("mnt"));
       String run = runDir.toString();
       for (List<String> command : List.of(
-          List.of("--version"),
           List.of("mount", "127.0.0.1:5000/training/image:lazy", mountPoint.toString(), "--run-dir", run),
           List.of("stats", mountPoint.toString(), "--run-dir", run),
           List.of("stats", "--json", "--run-dir", run),
           List.of("umount", mountPoint.toString(), "--run-dir", run))) {
         String[] argv = command.toArray(String[]::new);
-        PrintWriter nowhere = new PrintWriter(Writer.nullWriter());
-        Main.commandLine(argv).setOut(nowhere).setErr(nowhere).execute(argv);
+        if (ClientArgs.parse(argv).isEmpty()) {
+          throw new IllegalStateException("not a plain command line: " + command);
+        }
+        ClientMain.run(argv); // a command that fails here (no /dev/fuse for mount) has still run its path
       }
       answering.interrupt();
     } finally {

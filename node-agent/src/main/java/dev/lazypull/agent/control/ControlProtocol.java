@@ -1,11 +1,8 @@
 package dev.lazypull.agent.control;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.EOFException;
 import java.io.IOException;
@@ -51,15 +48,16 @@ public final class ControlProtocol {
   private static final int MAX_INSECURE = 64;
   private static final Duration MAX_FETCH_TIMEOUT = Duration.ofHours(1);
   private static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9.\\-]{1,253}(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]{2,45}\\](:[0-9]{1,5})?");
-  private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(8).build()).build());
+  /** Deepest nesting of objects and arrays a line may have. */
+  private static final int MAX_DEPTH = 8;
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
   private ControlProtocol() {}
 
   // ---- requests ----
 
   public static String encode(ControlRequest request) {
-    ObjectNode o = JSON.createObjectNode();
+    ObjectNode o = JSON.objectNode();
     switch (request) {
       case ControlRequest.Mount m -> {
         o.put("op", "mount").put("image", m.image()).put("mountPoint", m.mountPoint().toString());
@@ -79,7 +77,7 @@ public final class ControlProtocol {
         }
       }
     }
-    return o.toString();
+    return ControlJson.write(o);
   }
 
   public static ControlRequest decodeRequest(String line) throws ControlProtocolException {
@@ -114,12 +112,12 @@ public final class ControlProtocol {
   // ---- replies ----
 
   public static String encode(ControlReply reply) {
-    ObjectNode o = JSON.createObjectNode();
+    ObjectNode o = JSON.objectNode();
     switch (reply) {
       case ControlReply.Ok ok -> o.put("ok", true).set("result", ok.result());
       case ControlReply.Error e -> o.put("ok", false).put("error", e.message());
     }
-    return o.toString();
+    return ControlJson.write(o);
   }
 
   public static ControlReply decodeReply(String line) throws ControlProtocolException {
@@ -138,11 +136,11 @@ public final class ControlProtocol {
 
   /** A JSON object to build results with. */
   public static ObjectNode newObject() {
-    return JSON.createObjectNode();
+    return JSON.objectNode();
   }
 
   public static ArrayNode newArray() {
-    return JSON.createArrayNode();
+    return JSON.arrayNode();
   }
 
   // ---- framing ----
@@ -206,9 +204,9 @@ public final class ControlProtocol {
   private static ObjectNode object(String line, String what) throws ControlProtocolException {
     JsonNode node;
     try {
-      node = JSON.readTree(line);
-    } catch (JsonProcessingException e) {
-      throw new ControlProtocolException(what + " is not JSON: " + e.getOriginalMessage());
+      node = ControlJson.read(line, MAX_DEPTH);
+    } catch (ControlProtocolException e) {
+      throw new ControlProtocolException(what + " is not JSON: " + e.getMessage());
     }
     if (!(node instanceof ObjectNode o)) {
       throw new ControlProtocolException(what + " is not a JSON object");
@@ -276,7 +274,7 @@ public final class ControlProtocol {
     List<String> hosts = new ArrayList<>();
     for (JsonNode h : v) {
       if (!h.isTextual() || !HOST_PORT.matcher(h.textValue()).matches()) {
-        throw new ControlProtocolException("insecureRegistries entry " + abbreviate(h.toString()) + " is not a host[:port]");
+        throw new ControlProtocolException("insecureRegistries entry " + abbreviate(ControlJson.write(h)) + " is not a host[:port]");
       }
       hosts.add(h.textValue());
     }
