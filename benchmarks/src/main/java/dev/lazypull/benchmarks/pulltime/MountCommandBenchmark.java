@@ -25,10 +25,11 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * {@code lazypull mount} on a running agent, as a user runs it: the shipped launcher
- * ({@code -Dlazypull.launcher}, default {@code ./lazypull} from the repository root) as a separate
- * process, against a {@code lazypull agent} started for the trial, the registry behind the link
- * emulator. Its parts, side by side in the same trial: {@code stats} (the client alone: the same
- * launcher and JVM, a request the agent answers at once) and {@code request} (the agent's side:
+ * ({@code -p launcher=PATH,...}, default {@code ./lazypull} from the repository root; several, such
+ * as a checkout of the previous state's, compare side by side in one run) as a separate process,
+ * against a {@code lazypull agent} started for the trial, the registry behind the link emulator.
+ * Its parts, side by side in the same trial: {@code stats} (the client alone: the same launcher
+ * and JVM, a request the agent answers at once) and {@code request} (the agent's side:
  * the same mount request sent from this warm JVM, registry round trips included). One invocation
  * is one mount; the mount is removed after it, untimed. Decision 0015.
  */
@@ -52,13 +53,17 @@ public class MountCommandBenchmark {
   @Param({"0ms", "10ms"})
   public String rtt;
 
+  /** The launcher script: relative to the working directory, or absolute. */
+  @Param("lazypull")
+  public String launcher;
+
   private Path work;
   private Testbed testbed;
   private AgentProcess agent;
   private AgentPaths paths;
   private String reference;
   private Path mountPoint;
-  private String launcher;
+  private String command;
 
   @Setup(Level.Trial)
   public void start() throws IOException, InterruptedException {
@@ -70,7 +75,7 @@ public class MountCommandBenchmark {
     agent = AgentProcess.start(paths);
     agent.awaitWarmUp();
     mountPoint = work.resolve("mnt");
-    launcher = Path.of(System.getProperty("lazypull.launcher", "lazypull")).toAbsolutePath().toString();
+    command = Path.of(launcher).toAbsolutePath().toString();
     System.out.println("machine: " + MachineLoad.sample());
   }
 
@@ -82,9 +87,9 @@ public class MountCommandBenchmark {
   @Benchmark
   public void mount() throws IOException, InterruptedException {
     switch (method) {
-      case "command" -> Commands.run(launcher, "mount", "--no-background-fetch", reference, mountPoint.toString(),
+      case "command" -> Commands.run(command, "mount", "--no-background-fetch", reference, mountPoint.toString(),
           "--run-dir", paths.runDir().toString());
-      case "stats" -> Commands.run(launcher, "stats", "--run-dir", paths.runDir().toString());
+      case "stats" -> Commands.run(command, "stats", "--run-dir", paths.runDir().toString());
       case "request" -> AgentClient.request(paths.runDir(), new ControlRequest.Mount(reference, mountPoint, List.of(), null, true, false));
       default -> throw new IllegalArgumentException("method is command, stats or request, not " + method);
     }
