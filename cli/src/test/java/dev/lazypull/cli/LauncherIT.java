@@ -59,7 +59,9 @@ class LauncherIT {
 
     // A rebuild replaces the jar by rename: the old cache must not be used with it.
     Files.copy(repo.resolve("cli/target/lazypull-cli-all.jar"), target.resolve("new.jar"));
-    Files.setLastModifiedTime(target.resolve("new.jar"), FileTime.fromMillis(made.toMillis() + 2000));
+    // Its time is a rebuild's: now, after the cache's (not in the future, which the cache made next
+    // would not be newer than: the client's runs can now all fall within a second or two).
+    Files.setLastModifiedTime(target.resolve("new.jar"), FileTime.fromMillis(Math.max(System.currentTimeMillis(), made.toMillis() + 1)));
     Files.move(target.resolve("new.jar"), jar, StandardCopyOption.REPLACE_EXISTING);
     Result rebuilt = lazypull("umount", install.resolve("nothing").toString(), "--run-dir", noAgent.toString());
     assertThat(rebuilt.err()).contains("does not exist").doesNotContain("warning", "AOT");
