@@ -15,7 +15,7 @@ import java.net.InetSocketAddress;
  * {@code backgroundFetch} lets mounts fetch the rest of their image in the background once the
  * recorded start-up list is done (docs/decisions/0009-recorded-prefetch.md); off, no mount does,
  * whatever it asks, and containerd's chains neither. {@code warmUp} runs a first pull's paths on a
- * built-in image once the agent is ready, before it has served any (docs/decisions/0018); an agent
+ * built-in image once the agent is ready, before it has served any (docs/decisions/0017); an agent
  * that exits when idle never does (the mount it was started for comes at once).
  */
 public record AgentConfig(AgentPaths paths, long cacheBytes, long memoryBytes, InetSocketAddress metrics,

@@ -382,7 +382,7 @@ public final class OverlaySnapshotter implements AutoCloseable {
 
   /**
    * Mounts the whole-image chain {@code s} on a virtual thread of its own, so that the container's
-   * Prepare that follows the pull finds it mounted (decision 0018). Outside the lock: containerd's
+   * Prepare that follows the pull finds it mounted (decision 0017). Outside the lock: containerd's
    * other calls meanwhile do not wait for it. Its snapshot is recorded as mounted once it is, so a
    * restarted agent adopts it as any chain; unused, it is unmounted after {@link #EARLY_MOUNT_KEEP}
    * (when no container came of the pull) and its snapshot recorded as not mounted.

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * The training run of the agent's AOT cache (JDK 25, JEP 483/514; decision 0018): the {@code
+ * The training run of the agent's AOT cache (JDK 25, JEP 483/514; decision 0017): the {@code
  * lazypull} launcher runs this once per jar with {@code -XX:AOTCacheOutput} before {@code lazypull
  * agent}, which then starts with the classes it loaded already parsed and linked. It starts a real
  * agent on a temporary root and run directory (lock, cache, SQLite databases, the gRPC and

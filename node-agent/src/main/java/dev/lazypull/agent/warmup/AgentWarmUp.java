@@ -29,7 +29,7 @@ import java.util.stream.Stream;
 
 /**
  * Runs, once at the agent's start and before any image is served, the paths a container's first
- * pull takes in a fresh JVM (decision 0018): a registry's first connection, the manifest, config
+ * pull takes in a fresh JVM (decision 0017): a registry's first connection, the manifest, config
  * and TOC requests, TOC decoding and verification, the index merge, the image copy, a FUSE mount,
  * lookups and reads through it, chunk fetches and their checks, the unmount. It does so on a tiny
  * image made in memory ({@link WarmUpImage}) served from a loopback port ({@link WarmUpRegistry}),
