@@ -56,10 +56,21 @@ public final class StatsCommand implements Callable<Integer>, ClientCommand {
       out.println(ControlJson.write(answer));
     } else {
       StringBuilder sb = new StringBuilder();
-      answer.properties().forEach(e -> sb.append(String.format(Locale.ROOT, "%-24s %s%n", e.getKey(), e.getValue().asText())));
+      appendTable(sb, "", answer);
       out.print(sb);
     }
     out.flush();
     return 0;
+  }
+
+  /** One value a line; a nested object's values (the node's refusals by reason) as {@code outer.inner}. */
+  static void appendTable(StringBuilder sb, String prefix, JsonNode object) {
+    object.properties().forEach(e -> {
+      if (e.getValue().isObject()) {
+        appendTable(sb, prefix + e.getKey() + ".", e.getValue());
+      } else {
+        sb.append(String.format(Locale.ROOT, "%-32s %s%n", prefix + e.getKey(), e.getValue().asText()));
+      }
+    });
   }
 }
