@@ -33,6 +33,8 @@ public final class BenchImages {
   public static final String MINBASE = "minbase";
   public static final String PYTHON = "python";
   public static final String RELATED = "related";
+  /** The python image converted with {@code --record "python3 -c 'import numpy'"}: the lazy image a user makes for it. */
+  public static final String PYTHON_RECORDED = "python-recorded";
   /** The image the related image builds on. */
   public static final String RELATED_BASE = PYTHON;
   /** The big image, converted with {@code --record "python3 -c 'import scipy, pandas, matplotlib'"}. */
@@ -48,6 +50,8 @@ public final class BenchImages {
   private static final Map<String, Source> SOURCES = Map.of(
       MINBASE, new Source(DebianImages.MINBASE, false, List.of(), EnumSet.of(Workload.BASH)),
       PYTHON, new Source(DebianImages.PYTHON, false, List.of(), EnumSet.of(Workload.BASH, Workload.NUMPY)),
+      PYTHON_RECORDED, new Source(DebianImages.PYTHON, false, List.of("python3 -c 'import numpy'"),
+          EnumSet.of(Workload.BASH, Workload.NUMPY)),
       RELATED, new Source(DebianImages.PYTHON_APP, false, List.of(), EnumSet.of(Workload.BASH, Workload.NUMPY)),
       STACK, new Source(DebianImages.PYTHON_STACK, true, List.of(STACK_RECORD), EnumSet.allOf(Workload.class)),
       STACK_PLAIN, new Source(DebianImages.PYTHON_STACK, true, List.of(), EnumSet.allOf(Workload.class)));
