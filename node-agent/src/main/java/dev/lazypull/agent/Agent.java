@@ -44,6 +44,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Agent implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Agent.class.getName());
+  /**
+   * Caffeine logs every future of its cache that fails, with a stack trace, at WARNING: in the
+   * agent those are chunk fetches, whose failures the read path logs once itself (naming the blob
+   * and range, or the read), and which an unmount fails on purpose for its requests in flight (up
+   * to 125 such traces in one agent's log in a benchmark run). Held here: JUL keeps loggers weakly.
+   */
+  static final java.util.logging.Logger CAFFEINE_FAILED_LOADS = quiet("com.github.benmanes.caffeine.cache.LocalAsyncCache");
   /** An agent started in the background stops when no mount came within this time. */
   private static final long IDLE_START_SECONDS = 60;
   private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
@@ -272,5 +279,11 @@ public final class Agent implements AutoCloseable {
       held.release();
       ch.close();
     };
+  }
+
+  private static java.util.logging.Logger quiet(String name) {
+    java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
+    logger.setLevel(java.util.logging.Level.SEVERE);
+    return logger;
   }
 }
